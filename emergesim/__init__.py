@@ -1,0 +1,21 @@
+"""emergesim: natural emergence and LLM "emergent abilities" as agent-based models, side by side."""
+
+from emergesim.errors import EmergesimError, ParameterError, UnknownModelError
+from emergesim.model import EmergenceModel
+from emergesim.params import Param, ParamSet
+from emergesim.registry import available, get_model
+from emergesim.run import RunResult, run, scan
+
+__all__ = [
+    "EmergenceModel",
+    "EmergesimError",
+    "Param",
+    "ParamSet",
+    "ParameterError",
+    "RunResult",
+    "UnknownModelError",
+    "available",
+    "get_model",
+    "run",
+    "scan",
+]

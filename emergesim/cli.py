@@ -1,0 +1,193 @@
+"""The ``emergesim`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from emergesim.errors import EmergesimError, ParameterError
+from emergesim.model import EmergenceModel
+from emergesim.registry import available, get_model
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Agent-based models of natural emergence and of LLM 'emergent abilities'.",
+)
+console = Console()
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    """Natural emergence and LLM 'emergent abilities', side by side."""
+
+
+@app.command("list")
+def list_models() -> None:
+    """List the registered models."""
+    table = Table("model", "what it is", "control", "order parameter")
+    for name in available():
+        cls = get_model(name)
+        table.add_row(name, cls.summary(), cls.control, cls.order)
+    console.print(table)
+
+
+@app.command()
+def info(model: Annotated[str, typer.Argument(help="Model name (see `emergesim list`).")]) -> None:
+    """Show a model's parameters and observables."""
+    cls = get_model(model)
+    console.print(f"[bold]{cls.name}[/bold]: {cls.summary()}")
+    params = Table("parameter", "default", "allowed", "unit", "meaning", title="parameters")
+    for p in cls.params.values():
+        params.add_row(p.name, str(p.default), p.allowed(), p.unit, p.doc)
+    console.print(params)
+    observables = Table("observable", "meaning", title="observables")
+    for name, doc in cls.observables.items():
+        observables.add_row(name, doc)
+    console.print(observables)
+    console.print(
+        f"control parameter: {cls.control}   order parameter: {cls.order}   "
+        f"default steps: {cls.default_steps}, burn-in: {cls.default_burn_in}"
+    )
+
+
+@app.command()
+def run(
+    model: Annotated[str, typer.Argument(help="Model name (see `emergesim list`).")],
+    param: Annotated[
+        list[str] | None, typer.Option("-p", "--param", help="name=value; repeat for more.")
+    ] = None,
+    steps: Annotated[int | None, typer.Option(help="Measured steps [model default].")] = None,
+    burn_in: Annotated[int | None, typer.Option(help="Unmeasured steps first [default].")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed (>= 0); random if not given.")] = None,
+    record_every: Annotated[int, typer.Option(help="Record observables every N steps.")] = 1,
+    backend: Annotated[str, typer.Option(help="numba (fast) or python (the twin).")] = "numba",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    plot: Annotated[Path | None, typer.Option(help="Save a figure (.png, .svg, .pdf).")] = None,
+    animate: Annotated[Path | None, typer.Option(help="Save an animation (.gif).")] = None,
+    scan: Annotated[
+        str | None, typer.Option(help="Run once per value of this parameter over its range.")
+    ] = None,
+    scan_points: Annotated[int, typer.Option(help="Values in a --scan.")] = 21,
+) -> None:
+    """Run one model and print its observables (mean and std over the measured window)."""
+    from emergesim import plotting
+    from emergesim.run import run as run_model
+    from emergesim.run import scan as scan_model
+
+    cls = get_model(model)
+    params = parse_params(param or [], cls)
+    if plot is not None:
+        plotting.check_output(plot, plotting.FIGURE_SUFFIXES)
+    if animate is not None:
+        plotting.check_output(animate, plotting.ANIMATION_SUFFIXES)
+    options = dict(steps=steps, burn_in=burn_in, record_every=record_every, backend=backend)
+    if scan is not None:
+        if animate is not None:
+            raise EmergesimError("--animate cannot be combined with --scan; use --plot")
+        values = scan_values(cls, scan, scan_points)
+        table = scan_model(cls, scan, values, seed=seed, **options, **params)
+        if plot is not None:
+            plotting.save_scan(table, cls, scan, cls.params.validate(params), plot)
+        if as_json:
+            print(table.to_json(orient="records"))
+        else:
+            console.print(_scan_table(table, cls, scan))
+        return
+    result = run_model(cls, seed=seed, frames=bool(plot or animate), **options, **params)
+    if as_json:
+        print(json.dumps(result.to_dict()))
+    else:
+        _print_result(result)
+    if plot is not None:
+        plotting.save_figure(result, plot)
+    if animate is not None:
+        plotting.save_animation(result, animate)
+
+
+def parse_params(pairs: list[str], cls: type[EmergenceModel]) -> dict[str, Any]:
+    """``["density=0.3", ...]`` -> validated-later dict; the model checks names and values."""
+    params = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ParameterError(f"parameter must be given as name=value, got {pair!r}")
+        params[name.strip()] = value.strip()
+    cls.params.validate(params, model=f"model '{cls.name}'")
+    return params
+
+
+def scan_values(cls: type[EmergenceModel], name: str, points: int) -> list[Any]:
+    if name not in cls.params:
+        raise ParameterError(
+            f"cannot scan unknown parameter '{name}' of model '{cls.name}'; "
+            f"allowed: {', '.join(cls.params)}"
+        )
+    p = cls.params[name]
+    if p.choices is not None:
+        return list(p.choices)
+    if p.type not in (int, float) or p.low is None or p.high is None:
+        raise ParameterError(f"cannot scan '{name}': it has no numeric range")
+    if points < 2:
+        raise ParameterError(f"--scan-points must be an integer >= 2, got {points}")
+    values = np.linspace(p.low, p.high, points)
+    if p.low_open:
+        values = values[1:]
+    return sorted({round(v) for v in values}) if p.type is int else values.tolist()
+
+
+def _print_result(result) -> None:
+    cls = type(result.model)
+    shown = ", ".join(f"{k}={v}" for k, v in result.params.items())
+    console.print(
+        f"[bold]{cls.name}[/bold]  {shown}\nseed {result.seed}, burn-in {result.burn_in}, "
+        f"{result.steps} measured steps ({len(result.timeseries)} recorded)"
+    )
+    table = Table("observable", "mean", "std", "meaning")
+    for name, mean in result.observables.items():
+        table.add_row(name, f"{mean:.6g}", f"{result.std[name]:.3g}", cls.observables[name])
+    console.print(table)
+
+
+def _scan_table(table, cls: type[EmergenceModel], param: str) -> Table:
+    out = Table(param, *cls.observables, title=f"{cls.name}: scan over {param}")
+    for row in table.itertuples(index=False):
+        values = row._asdict()
+        out.add_row(f"{values[param]:g}", *(f"{values[k]:.4g}" for k in cls.observables))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: user errors become one line on stderr and exit code 2."""
+    args = sys.argv[1:] if argv is None else argv
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=args, prog_name="emergesim", standalone_mode=False)
+    except Exception as error:
+        # usage errors of Typer's (vendored) click carry format_message(); match on that
+        is_usage = callable(getattr(error, "format_message", None))
+        if "--debug" in args or not (isinstance(error, EmergesimError) or is_usage):
+            raise
+        message = error.format_message() if is_usage else str(error)
+        if message:  # empty when the help was shown for a bare `emergesim`
+            print(f"emergesim: error: {message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def entry() -> None:
+    """Console script: exit with ``main``'s code."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

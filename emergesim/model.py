@@ -1,0 +1,105 @@
+"""The contract every emergesim model keeps.
+
+A model is a :class:`mesa.Model` whose state lives in numpy arrays. Each ``step()`` draws the
+random numbers it needs from ``self.rng`` as arrays and hands them to a kernel: a numba function
+(``backend="numba"``) or its pure-Python twin (``backend="python"``). Both consume the same draws,
+so they follow the same trajectory, which is what the tests check and the benchmarks time.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+import mesa
+import numpy as np
+from matplotlib.figure import Figure
+
+from emergesim.errors import ParameterError
+from emergesim.params import ParamSet
+
+BACKENDS = ("numba", "python")
+
+
+class EmergenceModel(mesa.Model):
+    """Base class: declared parameters, seeded generator, observables and pictures.
+
+    Subclasses set the class attributes below, call ``super().__init__(seed=..., backend=...,
+    **params)`` first (it validates every parameter and sets each as an attribute, e.g.
+    ``model.density``), then build their arrays.
+    """
+
+    name: ClassVar[str]
+    version: ClassVar[str] = "1"  # bump when a change alters trajectories; part of sweep run keys
+    params: ClassVar[ParamSet]
+    control: ClassVar[str]  # default control parameter of sweeps
+    order: ClassVar[str]  # default order parameter (an observable)
+    observables: ClassVar[dict[str, str]]  # name -> one-line doc
+    default_steps: ClassVar[int] = 1000
+    default_burn_in: ClassVar[int] = 0
+    scan_observables: ClassVar[tuple[str, ...]] = ()  # panels of a scan figure; () -> (order,)
+
+    def __init__(
+        self,
+        *,
+        seed: int | np.random.SeedSequence | None = None,
+        backend: str = "numba",
+        **params: Any,
+    ) -> None:
+        values = self.params.validate(params, model=f"model '{self.name}'")
+        self.check_params(values)
+        if backend not in BACKENDS:
+            raise ParameterError(f"unknown backend {backend!r}; allowed: {', '.join(BACKENDS)}")
+        sequence = seed_sequence(seed)
+        super().__init__(rng=np.random.default_rng(sequence))
+        self.seed = sequence.entropy
+        self.backend = backend
+        self.parameters = values
+        for name, value in values.items():
+            setattr(self, name, value)
+
+    @classmethod
+    def check_params(cls, values: Mapping[str, Any]) -> None:
+        """Refuse combinations of individually valid values (raise ParameterError)."""
+
+    @classmethod
+    def summary(cls) -> str:
+        """First line of the class docstring."""
+        return (cls.__doc__ or "").strip().splitlines()[0]
+
+    def observe(self) -> dict[str, float]:
+        """The observables of the current state, keyed as in ``observables``.
+
+        An observable may summarise the interval since the previous call (a rate, a speed);
+        ``run`` calls this once, unrecorded, when the measured window opens.
+        """
+        raise NotImplementedError
+
+    def frame(self) -> Any:
+        """A copy of what the pictures need from the current state (kept cheap)."""
+        raise NotImplementedError
+
+    def render(self, fig: Figure, frames: Sequence[Any]) -> None:
+        """Draw the run so far (``frames`` oldest first) onto an empty figure."""
+        raise NotImplementedError
+
+    @classmethod
+    def exact_curve(
+        cls, observable: str, control: str, values: np.ndarray, params: Mapping[str, Any]
+    ) -> tuple[np.ndarray, str] | None:
+        """A published closed form for ``observable`` against ``control``, with its label."""
+        return None
+
+
+def seed_sequence(seed: int | np.random.SeedSequence | None) -> np.random.SeedSequence:
+    """Every seed goes through a SeedSequence; None draws fresh entropy (kept in ``.entropy``)."""
+    if seed is None or isinstance(seed, np.random.SeedSequence):
+        return np.random.SeedSequence(seed) if seed is None else seed
+    try:
+        entropy = operator.index(seed)
+    except TypeError:
+        entropy = -1
+    if isinstance(seed, bool) or entropy < 0:
+        raise ParameterError(f"seed must be a non-negative integer, got {seed!r}")
+    return np.random.SeedSequence(entropy)

@@ -1,0 +1,121 @@
+"""Declared model parameters and their validation.
+
+A model declares each knob once, as a :class:`Param`; the same declaration validates constructor
+arguments, parses CLI strings, and documents the parameter in ``emergesim info``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from emergesim.errors import ParameterError
+
+_TYPE_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: its type, default, allowed values, unit and a one-line doc."""
+
+    name: str
+    default: Any
+    doc: str
+    type: type = float
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[Any, ...] | None = None
+    unit: str = ""
+    low_open: bool = False  # True: the value must be strictly greater than ``low``
+
+    def allowed(self) -> str:
+        """Describe the allowed values in words, e.g. ``a number in [0, 1]``."""
+        if self.choices is not None:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        kind = _TYPE_NAMES[self.type]
+        lo = None if self.low is None else _fmt(self.low)
+        hi = None if self.high is None else _fmt(self.high)
+        if lo is not None and hi is not None:
+            return f"{kind} in {'(' if self.low_open else '['}{lo}, {hi}]"
+        if lo is not None:
+            return f"{kind} {'>' if self.low_open else '>='} {lo}"
+        if hi is not None:
+            return f"{kind} <= {hi}"
+        return kind
+
+    def coerce(self, value: Any) -> Any:
+        """Return ``value`` as this parameter's type, or raise ParameterError.
+
+        Strings (from the CLI or a TOML file) are parsed; ``1e6`` is accepted for an integer
+        parameter because it is a whole number.
+        """
+        converted = self._convert(value)
+        if converted is None or not self._in_range(converted):
+            raise ParameterError(f"parameter '{self.name}' must be {self.allowed()}, got {value!r}")
+        return converted
+
+    def _convert(self, value: Any) -> Any:
+        if self.type is bool:
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            return {"true": True, "1": True, "false": False, "0": False}.get(text)
+        if self.type is str:
+            return value if isinstance(value, str) else None
+        if isinstance(value, bool):
+            return None
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return None
+        if not math.isfinite(number):
+            return None
+        if self.type is int:
+            return int(number) if number.is_integer() else None
+        return number
+
+    def _in_range(self, value: Any) -> bool:
+        if self.choices is not None:
+            return value in self.choices
+        if self.low is not None and (value <= self.low if self.low_open else value < self.low):
+            return False
+        return self.high is None or value <= self.high
+
+
+class ParamSet(Mapping[str, Param]):
+    """An ordered, read-only collection of parameters that validates a full assignment."""
+
+    def __init__(self, *params: Param) -> None:
+        self._params = {p.name: p for p in params}
+        for p in params:
+            p.coerce(p.default)  # a default outside its own bounds is a bug in the model
+
+    def __getitem__(self, name: str) -> Param:
+        return self._params[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._params)
+
+    def __len__(self) -> int:
+        return len(self._params)
+
+    def defaults(self) -> dict[str, Any]:
+        return {name: p.default for name, p in self._params.items()}
+
+    def validate(self, values: Mapping[str, Any], *, model: str = "model") -> dict[str, Any]:
+        """Fill in defaults and coerce every value; refuse unknown names."""
+        unknown = [name for name in values if name not in self._params]
+        if unknown:
+            raise ParameterError(
+                f"unknown parameter '{unknown[0]}' for {model}; allowed: {', '.join(self._params)}"
+            )
+        resolved = self.defaults()
+        for name, value in values.items():
+            resolved[name] = self._params[name].coerce(value)
+        return resolved
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"

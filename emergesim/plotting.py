@@ -1,0 +1,104 @@
+"""Figures and animations shared by every model: the model draws, this module saves.
+
+Figures are made with the object-oriented matplotlib API on an Agg canvas, so no GUI backend or
+display is needed; GIFs are assembled frame by frame with Pillow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+from emergesim.errors import EmergesimError
+from emergesim.model import EmergenceModel
+from emergesim.run import RunResult
+
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+ANIMATION_SUFFIXES = (".gif",)
+
+
+def check_output(path: str | Path, suffixes: tuple[str, ...]) -> Path:
+    """Refuse, before any work is done, a path we could not write a picture to."""
+    path = Path(path)
+    if path.suffix.lower() not in suffixes:
+        raise EmergesimError(
+            f"cannot write '{path}': the file name must end in {', '.join(suffixes)}"
+        )
+    if not path.parent.is_dir():
+        raise EmergesimError(f"cannot write '{path}': folder '{path.parent}' does not exist")
+    return path
+
+
+def new_figure(width: float = 12.0, height: float = 5.5, dpi: int = 150) -> Figure:
+    fig = Figure(figsize=(width, height), dpi=dpi, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def save_figure(result: RunResult, path: str | Path) -> Path:
+    """The model's picture of the whole run (needs a run made with ``frames=True``)."""
+    path = check_output(path, FIGURE_SUFFIXES)
+    fig = new_figure()
+    result.model.render(fig, result.frames)
+    fig.savefig(path)
+    return path
+
+
+def save_animation(
+    result: RunResult, path: str | Path, *, max_frames: int = 60, fps: int = 10
+) -> Path:
+    """A GIF of the run growing: at most ``max_frames`` evenly spaced frames."""
+    path = check_output(path, ANIMATION_SUFFIXES)
+    frames = result.frames
+    ends = np.unique(np.linspace(1, len(frames), min(max_frames, len(frames))).astype(int))
+    images = []
+    for end in ends:
+        fig = new_figure(9, 4.2, dpi=72)
+        result.model.render(fig, frames[:end])
+        fig.canvas.draw()
+        rgba = np.asarray(fig.canvas.buffer_rgba())
+        images.append(Image.fromarray(rgba[..., :3]).quantize(colors=64, dither=Image.Dither.NONE))
+    hold = [1000 // fps] * (len(images) - 1) + [2000]  # rest on the last frame
+    images[0].save(path, save_all=True, append_images=images[1:], duration=hold, loop=0)
+    return path
+
+
+def save_scan(
+    table: pd.DataFrame,
+    model: type[EmergenceModel],
+    param: str,
+    params: Mapping[str, Any],
+    path: str | Path,
+) -> Path:
+    """Observables against one parameter (e.g. traffic's fundamental diagram), with any exact
+    curve the model knows drawn over the measured points."""
+    path = check_output(path, FIGURE_SUFFIXES)
+    names = model.scan_observables or (model.order,)
+    fig = new_figure(5.0 * len(names), 4.2)
+    x = table[param].to_numpy(dtype=float)
+    fine = np.linspace(x.min(), x.max(), 400)
+    for k, name in enumerate(names):
+        ax = fig.add_subplot(1, len(names), k + 1)
+        ax.errorbar(x, table[name], yerr=table[f"{name}_std"], fmt="o", ms=4, capsize=2,
+                    label="simulation (window mean ± std)")  # fmt: skip
+        exact = model.exact_curve(name, param, fine, params)
+        if exact is not None:
+            ax.plot(fine, exact[0], "k--", lw=1.2, label=exact[1])
+        ax.set_xlabel(
+            f"{param} ({model.params[param].unit})" if model.params[param].unit else param
+        )
+        ax.set_ylabel(name)
+        ax.set_title(model.observables[name], fontsize=9)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fixed = ", ".join(f"{k} {v}" for k, v in params.items() if k != param)
+    fig.suptitle(f"{model.name}: scan over {param} ({fixed})")
+    fig.savefig(path)
+    return path

@@ -1,0 +1,145 @@
+"""Run one model: burn-in, a measured window, recorded observables -> RunResult."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from emergesim.errors import ParameterError
+from emergesim.model import EmergenceModel, seed_sequence
+from emergesim.registry import get_model
+
+
+@dataclass
+class RunResult:
+    """What one run measured.
+
+    ``observables`` and ``std`` are the mean and standard deviation of each observable over the
+    recorded steps of the measured window (NaN entries, e.g. a jam speed with no jam, are skipped);
+    ``timeseries`` holds one row per recorded step; ``model`` is the final state.
+    """
+
+    model: EmergenceModel
+    params: dict[str, Any]
+    seed: int
+    steps: int  # measured steps actually run (fewer if the model stopped itself)
+    burn_in: int
+    observables: dict[str, float]
+    std: dict[str, float]
+    timeseries: pd.DataFrame
+    frames: list[Any] = field(default_factory=list, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary; NaN becomes None."""
+        return {
+            "model": self.model.name,
+            "params": self.params,
+            "seed": self.seed,
+            "steps": self.steps,
+            "burn_in": self.burn_in,
+            "observables": _finite_or_none(self.observables),
+            "std": _finite_or_none(self.std),
+        }
+
+
+def run(
+    model: str | type[EmergenceModel],
+    *,
+    steps: int | None = None,
+    burn_in: int | None = None,
+    record_every: int = 1,
+    seed: int | np.random.SeedSequence | None = None,
+    backend: str = "numba",
+    frames: bool = False,
+    **params: Any,
+) -> RunResult:
+    """Run ``burn_in`` unmeasured steps, then up to ``steps`` measured ones.
+
+    The window stops early if the model sets ``running = False``. ``steps`` and ``burn_in``
+    default to the model's ``default_steps`` and ``default_burn_in``. With ``frames=True`` a
+    picture frame is kept of the initial state and after every step (burn-in included).
+    """
+    cls = get_model(model) if isinstance(model, str) else model
+    steps = _count("steps", cls.default_steps if steps is None else steps, minimum=1)
+    burn_in = _count("burn_in", cls.default_burn_in if burn_in is None else burn_in, minimum=0)
+    record_every = _count("record_every", record_every, minimum=1)
+    sim = cls(seed=seed, backend=backend, **params)
+    kept = [sim.frame()] if frames else []
+
+    def advance() -> None:
+        sim.step()
+        if frames:
+            kept.append(sim.frame())
+
+    for _ in range(burn_in):
+        if not sim.running:
+            break
+        advance()
+    sim.observe()  # opens the window: observables over an interval start counting here
+    rows, done = [], 0
+    while done < steps and sim.running:
+        advance()
+        done += 1
+        if done % record_every == 0:
+            rows.append({"step": sim.steps, **sim.observe()})
+    if not rows:
+        rows.append({"step": sim.steps, **sim.observe()})
+    table = pd.DataFrame(rows)
+    measured = table.drop(columns="step")
+    return RunResult(
+        model=sim,
+        params=dict(sim.parameters),
+        seed=sim.seed,
+        steps=done,
+        burn_in=burn_in,
+        observables=measured.mean().to_dict(),
+        std=measured.std(ddof=0).to_dict(),
+        timeseries=table,
+        frames=kept,
+    )
+
+
+def scan(
+    model: str | type[EmergenceModel],
+    param: str,
+    values: Sequence[float],
+    *,
+    seed: int | None = None,
+    **run_args: Any,
+) -> pd.DataFrame:
+    """One run per value of ``param`` (others fixed): a table of window means and stds.
+
+    Run i is seeded by child i of the scan's SeedSequence, so a row does not depend on the others.
+    """
+    cls = get_model(model) if isinstance(model, str) else model
+    if param not in cls.params:
+        raise ParameterError(
+            f"cannot scan unknown parameter '{param}' of model '{cls.name}'; "
+            f"allowed: {', '.join(cls.params)}"
+        )
+    rows = []
+    for value, child in zip(values, seed_sequence(seed).spawn(len(values)), strict=True):
+        result = run(cls, seed=child, **{**run_args, param: value})
+        rows.append(
+            {
+                param: result.params[param],
+                **result.observables,
+                **{f"{k}_std": v for k, v in result.std.items()},
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _count(name: str, value: Any, *, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ParameterError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _finite_or_none(values: dict[str, float]) -> dict[str, float | None]:
+    return {k: (float(v) if math.isfinite(v) else None) for k, v in values.items()}

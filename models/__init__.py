@@ -1,0 +1,1 @@
+"""Built-in emergesim models (installed as ``emergesim.models``)."""

@@ -1,0 +1,49 @@
+import pytest
+
+from emergesim import Param, ParameterError, ParamSet
+
+
+def test_numbers_are_parsed_and_bounds_enforced():
+    p = Param("density", 0.2, "cars per cell", float, 0.0, 1.0)
+    assert p.coerce("0.35") == 0.35
+    assert p.coerce(1) == 1.0
+    for bad in ("abc", 1.5, -0.1, "nan", True, None):
+        with pytest.raises(ParameterError, match=r"'density' must be a number in \[0, 1\]"):
+            p.coerce(bad)
+
+
+def test_integers_accept_whole_numbers_only():
+    p = Param("length", 100, "cells", int, 2, 1e9)
+    assert p.coerce("1e6") == 1_000_000
+    assert isinstance(p.coerce(5.0), int)
+    with pytest.raises(ParameterError, match=r"an integer in \[2, 1e\+09\], got 2.5"):
+        p.coerce(2.5)
+    with pytest.raises(ParameterError):
+        p.coerce(1)
+
+
+def test_open_lower_bound_and_choices_and_bools():
+    positive = Param("n_params", 1e9, "parameters", float, 0.0, low_open=True)
+    assert positive.allowed() == "a number > 0"
+    with pytest.raises(ParameterError, match="a number > 0, got 0"):
+        positive.coerce(0)
+    rule = Param("rule", "boids", "update rule", str, choices=("boids", "vicsek"))
+    assert rule.coerce("vicsek") == "vicsek"
+    with pytest.raises(ParameterError, match="one of 'boids', 'vicsek', got 'swarm'"):
+        rule.coerce("swarm")
+    flag = Param("flag", False, "a switch", bool)
+    assert flag.coerce("true") is True and flag.coerce("0") is False
+    with pytest.raises(ParameterError):
+        flag.coerce("maybe")
+
+
+def test_paramset_fills_defaults_and_refuses_unknown_names():
+    ps = ParamSet(Param("a", 1, "a", int, 0, 10), Param("b", 0.5, "b", float, 0, 1))
+    assert ps.validate({"b": "0.25"}) == {"a": 1, "b": 0.25}
+    with pytest.raises(ParameterError, match="unknown parameter 'c' for toy; allowed: a, b"):
+        ps.validate({"c": 1}, model="toy")
+
+
+def test_a_default_outside_its_own_bounds_is_refused_at_declaration():
+    with pytest.raises(ParameterError):
+        ParamSet(Param("a", 11, "a", int, 0, 10))
