@@ -58,7 +58,8 @@ def main() -> None:
     check_same_trajectory(10_000)
     TrafficModel(seed=0, length=100).step()  # compile (or load the cached kernel)
     print(f"cores: {os.cpu_count()}, kernel single-threaded, density 0.2, vmax 5, p_slow 0.25")
-    print(f"{'L':>9} {'cars':>8} {'peer':>8} {'s/step':>10} {'car-updates/s':>14} {'kernel is':>10}")
+    header = ("L", "cars", "peer", "s/step", "car-updates/s", "kernel is")
+    print("{:>9} {:>8} {:>8} {:>10} {:>14} {:>10}".format(*header))
     for length, steps, twin_steps in [(1_000_000, 50, 1), (1_000, 20_000, 200)]:
         if args.quick:
             steps //= 5
@@ -71,7 +72,8 @@ def main() -> None:
         rows.append(("twin", timed(twin, TrafficModel.step, twin_steps, min(repeats, 3))))
         for peer, seconds in rows:
             ratio = "" if peer == "kernel" else f"{seconds / kernel:9.0f}x"
-            print(f"{length:>9} {cars:>8} {peer:>8} {seconds:10.3e} {cars / seconds:14.3e} {ratio:>10}")
+            rate = cars / seconds
+            print(f"{length:>9} {cars:>8} {peer:>8} {seconds:10.3e} {rate:14.3e} {ratio:>10}")
 
 
 if __name__ == "__main__":

@@ -80,8 +80,9 @@ class EmergenceModel(mesa.Model):
         """A copy of what the pictures need from the current state (kept cheap)."""
         raise NotImplementedError
 
-    def render(self, fig: Figure, frames: Sequence[Any]) -> None:
-        """Draw the run so far (``frames`` oldest first) onto an empty figure."""
+    def render(self, fig: Figure, frames: Sequence[Any], steps: Sequence[int]) -> None:
+        """Draw the run so far onto an empty figure: ``frames`` oldest first, taken at ``steps``
+        (evenly spaced, see ``run.FrameRecorder``)."""
         raise NotImplementedError
 
     @classmethod

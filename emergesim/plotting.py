@@ -46,7 +46,7 @@ def save_figure(result: RunResult, path: str | Path) -> Path:
     """The model's picture of the whole run (needs a run made with ``frames=True``)."""
     path = check_output(path, FIGURE_SUFFIXES)
     fig = new_figure()
-    result.model.render(fig, result.frames)
+    result.model.render(fig, result.frames, result.frame_steps)
     fig.savefig(path)
     return path
 
@@ -56,12 +56,12 @@ def save_animation(
 ) -> Path:
     """A GIF of the run growing: at most ``max_frames`` evenly spaced frames."""
     path = check_output(path, ANIMATION_SUFFIXES)
-    frames = result.frames
+    frames, steps = result.frames, result.frame_steps
     ends = np.unique(np.linspace(1, len(frames), min(max_frames, len(frames))).astype(int))
     images = []
     for end in ends:
         fig = new_figure(9, 4.2, dpi=72)
-        result.model.render(fig, frames[:end])
+        result.model.render(fig, frames[:end], steps[:end])
         fig.canvas.draw()
         rgba = np.asarray(fig.canvas.buffer_rgba())
         images.append(Image.fromarray(rgba[..., :3]).quantize(colors=64, dither=Image.Dither.NONE))

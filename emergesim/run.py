@@ -33,6 +33,7 @@ class RunResult:
     std: dict[str, float]
     timeseries: pd.DataFrame
     frames: list[Any] = field(default_factory=list, repr=False)
+    frame_steps: list[int] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary; NaN becomes None."""
@@ -56,25 +57,28 @@ def run(
     seed: int | np.random.SeedSequence | None = None,
     backend: str = "numba",
     frames: bool = False,
+    max_frames: int = 1000,
     **params: Any,
 ) -> RunResult:
     """Run ``burn_in`` unmeasured steps, then up to ``steps`` measured ones.
 
     The window stops early if the model sets ``running = False``. ``steps`` and ``burn_in``
-    default to the model's ``default_steps`` and ``default_burn_in``. With ``frames=True`` a
-    picture frame is kept of the initial state and after every step (burn-in included).
+    default to the model's ``default_steps`` and ``default_burn_in``. With ``frames=True``
+    picture frames of the whole run (burn-in included) are kept: see :class:`FrameRecorder`.
     """
     cls = get_model(model) if isinstance(model, str) else model
     steps = _count("steps", cls.default_steps if steps is None else steps, minimum=1)
     burn_in = _count("burn_in", cls.default_burn_in if burn_in is None else burn_in, minimum=0)
     record_every = _count("record_every", record_every, minimum=1)
     sim = cls(seed=seed, backend=backend, **params)
-    kept = [sim.frame()] if frames else []
+    recorder = FrameRecorder(_count("max_frames", max_frames, minimum=2))
+    if frames:
+        recorder.offer(sim)
 
     def advance() -> None:
         sim.step()
         if frames:
-            kept.append(sim.frame())
+            recorder.offer(sim)
 
     for _ in range(burn_in):
         if not sim.running:
@@ -89,6 +93,8 @@ def run(
             rows.append({"step": sim.steps, **sim.observe()})
     if not rows:
         rows.append({"step": sim.steps, **sim.observe()})
+    if frames:
+        recorder.close(sim)
     table = pd.DataFrame(rows)
     measured = table.drop(columns="step")
     return RunResult(
@@ -100,8 +106,38 @@ def run(
         observables=measured.mean().to_dict(),
         std=measured.std(ddof=0).to_dict(),
         timeseries=table,
-        frames=kept,
+        frames=recorder.frames,
+        frame_steps=recorder.steps,
     )
+
+
+@dataclass
+class FrameRecorder:
+    """Keeps at most ``limit`` picture frames, evenly spaced in time.
+
+    A frame is taken every ``stride`` steps; when the list overflows, every other frame is dropped
+    and the stride doubles, so a run of any length costs bounded memory. The final state is
+    always kept.
+    """
+
+    limit: int
+    stride: int = 1
+    frames: list[Any] = field(default_factory=list)
+    steps: list[int] = field(default_factory=list)
+
+    def offer(self, sim: EmergenceModel) -> None:
+        if sim.steps % self.stride:
+            return
+        self.frames.append(sim.frame())
+        self.steps.append(sim.steps)
+        if len(self.frames) > self.limit:
+            self.frames, self.steps = self.frames[::2], self.steps[::2]
+            self.stride *= 2
+
+    def close(self, sim: EmergenceModel) -> None:
+        if self.steps[-1] != sim.steps:
+            self.frames.append(sim.frame())
+            self.steps.append(sim.steps)
 
 
 def scan(

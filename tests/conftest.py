@@ -37,7 +37,7 @@ class WalkModel(EmergenceModel):
     def frame(self):
         return self.x.copy()
 
-    def render(self, fig, frames):
+    def render(self, fig, frames, steps):
         ax = fig.add_subplot()
         ax.plot(np.array(frames))
 

@@ -45,8 +45,15 @@ def test_unseeded_runs_report_a_seed_that_reproduces_them(walk_model):
 
 def test_frames_cover_initial_state_and_every_step(walk_model):
     result = run(walk_model, steps=4, burn_in=2, seed=0, frames=True)
-    assert len(result.frames) == 7
+    assert len(result.frames) == 7 and result.frame_steps == list(range(7))
     assert np.all(result.frames[0] == 0)
+
+
+def test_long_runs_keep_evenly_spaced_frames_and_the_final_state(walk_model):
+    result = run(walk_model, steps=37, seed=0, frames=True, max_frames=8)
+    assert result.frame_steps == [0, 8, 16, 24, 32, 37]
+    final = run(walk_model, steps=37, seed=0).model.x
+    assert np.array_equal(result.frames[-1], final)
 
 
 @pytest.mark.parametrize(

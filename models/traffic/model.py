@@ -124,14 +124,15 @@ class TrafficModel(EmergenceModel):
         cells[self.positions[shown]] = self.speeds[shown]
         return cells
 
-    def render(self, fig: Figure, frames: Sequence[np.ndarray]) -> None:
+    def render(self, fig: Figure, frames: Sequence[np.ndarray], steps: Sequence[int]) -> None:
         """Space-time diagram (time runs down; jams are red stripes drifting left), and the ring."""
         cmap = ListedColormap(["white", *_speed_colours(self.vmax)])
         norm = BoundaryNorm(np.arange(-1.5, self.vmax + 1), cmap.N)
         grid = fig.add_gridspec(1, 2, width_ratios=[2.2, 1], wspace=0.15)
         ax = fig.add_subplot(grid[0])
+        extent = (-0.5, frames[0].size - 0.5, steps[-1] + 0.5, steps[0] - 0.5)
         image = ax.imshow(np.array(frames), cmap=cmap, norm=norm, aspect="auto",
-                          interpolation="nearest")  # fmt: skip
+                          interpolation="nearest", extent=extent)  # fmt: skip
         ax.set_xlabel("cell")
         ax.set_ylabel("time step")
         shown = f" (first {FRAME_CELLS} cells)" if self.length > FRAME_CELLS else ""
@@ -148,7 +149,7 @@ class TrafficModel(EmergenceModel):
                      edgecolors="none")  # fmt: skip
         ring.set_aspect("equal")
         ring.set_axis_off()
-        ring.set_title(f"the ring at step {len(frames) - 1}")
+        ring.set_title(f"the ring at step {steps[-1]}")
         fig.suptitle(
             f"Nagel-Schreckenberg traffic: density {self.density:g}, vmax {self.vmax}, "
             f"p_slow {self.p_slow:g}, {self.length} cells"
