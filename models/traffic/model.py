@@ -18,8 +18,9 @@ from matplotlib.figure import Figure
 
 from emergesim.model import EmergenceModel
 from emergesim.models.traffic import twin
-from emergesim.models.traffic.kernels import FREE, nasch_step
+from emergesim.models.traffic.kernels import FREE, PARALLEL_FROM, nasch_step, nasch_step_parallel
 from emergesim.params import Param, ParamSet
+from emergesim.streams import draw_key
 
 FRAME_CELLS = 1000  # pictures show at most the first 1000 cells of the ring
 
@@ -79,20 +80,23 @@ class TrafficModel(EmergenceModel):
         super().__init__(seed=seed, backend=backend, **params)
         n_cars = round(self.density * self.length)
         self.positions = np.sort(self.rng.choice(self.length, size=n_cars, replace=False))
+        self._next_positions = np.empty_like(self.positions)  # the kernel's double buffer
+        self._kernel = nasch_step_parallel if n_cars >= PARALLEL_FROM else nasch_step
         self.speeds = np.zeros(n_cars, dtype=np.int64)
         self.released_at = np.full(n_cars, FREE, dtype=np.int64)
         self.cars = [Car(self, i) for i in range(n_cars)]
         self._front = [0, 0]  # jam-front (moves, ticks) since the last observe()
 
     def step(self) -> None:
-        draws = self.rng.random(self.positions.size)
+        key = draw_key(self.rng)  # car i slows if uniform(key, i) < p_slow: see emergesim.streams
         if self.backend == "numba":
-            moves, ticks = nasch_step(
-                self.positions, self.speeds, draws, self.p_slow, self.vmax, self.length,
-                self.steps, self.released_at,
+            moves, ticks = self._kernel(
+                self.positions, self._next_positions, self.speeds, key, self.p_slow,
+                self.vmax, self.length, self.steps, self.released_at,
             )  # fmt: skip
+            self.positions, self._next_positions = self._next_positions, self.positions
         else:
-            moves, ticks = twin.step(self, draws)
+            moves, ticks = twin.step(self, key)
         self._front[0] += moves
         self._front[1] += ticks
 

@@ -1,5 +1,6 @@
 """Nagel-Schreckenberg: exact results, invariants of the rules, kernel == twin."""
 
+import numba
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -7,6 +8,7 @@ from hypothesis import strategies as st
 
 from emergesim import ParameterError, run
 from emergesim.models.traffic import TrafficModel
+from emergesim.models.traffic.kernels import nasch_step, nasch_step_parallel
 
 
 def steady_flow(**params):
@@ -115,6 +117,29 @@ def test_kernel_and_twin_follow_the_same_trajectory(params):
         assert np.array_equal(fast.speeds, slow.speeds)
         assert np.array_equal(fast.released_at, slow.released_at)
         assert fast.observe() == pytest.approx(slow.observe(), nan_ok=True)
+
+
+def test_serial_and_parallel_kernels_agree_on_any_number_of_threads():
+    model = TrafficModel(seed=4, length=3000, density=0.4)
+    for _ in range(30):
+        model.step()
+    threads = numba.get_num_threads()
+    outcomes = []
+    for kernel, n in [(nasch_step, 1), (nasch_step_parallel, 1), (nasch_step_parallel, 2)]:
+        numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
+        positions, speeds, marks = (model.positions.copy(), model.speeds.copy(),
+                                    model.released_at.copy())  # fmt: skip
+        spare = np.empty_like(positions)
+        fronts = [0, 0]
+        for t in range(31, 131):
+            moves, ticks = kernel(positions, spare, speeds, t * 977, 0.3, 5, 3000, t,
+                                  marks)  # fmt: skip
+            positions, spare = spare, positions
+            fronts = [fronts[0] + moves, fronts[1] + ticks]
+        outcomes.append((positions.tolist(), speeds.tolist(), marks.tolist(), fronts))
+    numba.set_num_threads(threads)
+    assert outcomes[0] == outcomes[1] == outcomes[2]
+    assert outcomes[0][3][0] > 100  # jam fronts did move: the bookkeeping was exercised
 
 
 @settings(max_examples=40, deadline=None)
