@@ -9,6 +9,7 @@ so they follow the same trajectory, which is what the tests check and the benchm
 from __future__ import annotations
 
 import operator
+import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -94,9 +95,12 @@ class EmergenceModel(mesa.Model):
 
 
 def seed_sequence(seed: int | np.random.SeedSequence | None) -> np.random.SeedSequence:
-    """Every seed goes through a SeedSequence; None draws fresh entropy (kept in ``.entropy``)."""
-    if seed is None or isinstance(seed, np.random.SeedSequence):
-        return np.random.SeedSequence(seed) if seed is None else seed
+    """Every seed goes through a SeedSequence. None picks a fresh 63-bit seed, kept in
+    ``.entropy`` so that the run can be repeated (and short enough to type)."""
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if seed is None:
+        return np.random.SeedSequence(secrets.randbits(63))
     try:
         entropy = operator.index(seed)
     except TypeError:
