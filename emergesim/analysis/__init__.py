@@ -1,0 +1,28 @@
+"""Emergence measures on tidy tables of runs (one row per run: params, replicate, observables)."""
+
+from emergesim.analysis.fluctuations import (
+    Fluctuations,
+    binder,
+    binder_crossing,
+    fluctuations,
+    susceptibility,
+)
+from emergesim.analysis.sensitivity import MetricSensitivity, indicator, metric_sensitivity
+from emergesim.analysis.sharpening import Sharpening, sharpening
+from emergesim.analysis.transitions import Transition, logistic, transition
+
+__all__ = [
+    "Fluctuations",
+    "MetricSensitivity",
+    "Sharpening",
+    "Transition",
+    "binder",
+    "binder_crossing",
+    "fluctuations",
+    "indicator",
+    "logistic",
+    "metric_sensitivity",
+    "sharpening",
+    "susceptibility",
+    "transition",
+]

@@ -1,0 +1,56 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from emergesim.analysis import indicator, logistic, metric_sensitivity, sharpening
+from emergesim.analysis.transitions import RISE_10_90
+
+
+def steps_by_size(exponent, sizes=(100, 400, 1600), seed=0):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for size in sizes:
+        scale = 0.3 * (size / 100) ** exponent / RISE_10_90
+        for x in np.linspace(0, 1, 41):
+            for _ in range(4):
+                y = logistic(x, 0, 1, 0.5, scale) + rng.normal(0, 0.02)
+                rows.append({"x": x, "y": y, "L": size})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("exponent", [-0.5, 0.0])
+def test_the_width_exponent_is_recovered(exponent):
+    result = sharpening(steps_by_size(exponent), "x", "y", "L", n_boot=100)
+    assert result.exponent == pytest.approx(exponent, abs=0.05)
+    assert result.exponent_ci[0] <= exponent <= result.exponent_ci[1]
+    assert result.sharpens == (exponent < 0)
+    assert sorted(result.transitions) == [100, 400, 1600]
+
+
+def composed(k, seed=0):
+    """Schaeffer's mirage: per-step success p(x) rises smoothly; exact match over k steps is p^k."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for x in np.linspace(0, 6, 41):
+        p = np.exp(-3 * np.exp(-x))  # smooth in x
+        for _ in range(4):
+            q = np.clip(p + rng.normal(0, 0.005), 0, 1)
+            rows.append({"x": x, "exact": q**k, "partial": q})
+    return pd.DataFrame(rows)
+
+
+def test_composition_is_a_metric_effect():
+    """Exact match at its midpoint needs p = 0.5^(1/k): 97 % of the per-step rise is done."""
+    result = metric_sensitivity(composed(k=20), "x", "exact", "partial", n_boot=50)
+    assert result.discontinuous.detected and result.continuous.detected
+    assert result.progress_at_jump > 0.9
+    assert not result.survives
+
+
+def test_a_collective_step_survives_a_continuous_metric():
+    table = steps_by_size(-0.5, sizes=(1600,))
+    table["jammed"] = indicator(table["y"], 0.5)
+    result = metric_sensitivity(table, "x", "jammed", "y", n_boot=50)
+    assert result.progress_at_jump == pytest.approx(0.5, abs=0.05)  # both rise together
+    assert result.continuous.detected and result.survives
+    assert indicator([0.2, 0.5, 0.7], 0.5).tolist() == [0.0, 0.0, 1.0]
