@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from emergesim.analysis.fluctuations import binder, susceptibility
 from emergesim.errors import ParameterError
 from emergesim.model import EmergenceModel, seed_sequence
 from emergesim.registry import get_model
@@ -34,6 +35,24 @@ class RunResult:
     timeseries: pd.DataFrame
     frames: list[Any] = field(default_factory=list, repr=False)
     frame_steps: list[int] = field(default_factory=list, repr=False)
+
+    def susceptibility(self, observable: str | None = None, n: float | None = None) -> float:
+        """chi = N var(phi) over the recorded window; phi defaults to the model's order parameter
+        and N to its number of agents."""
+        phi = self._window(observable)
+        return susceptibility(phi, len(self.model.agents) if n is None else n)
+
+    def binder(self, observable: str | None = None) -> float:
+        """Binder cumulant 1 - <phi^4> / (3 <phi^2>^2) over the recorded window."""
+        return binder(self._window(observable))
+
+    def _window(self, observable: str | None) -> np.ndarray:
+        name = observable or self.model.order
+        if name not in self.timeseries.columns:
+            raise ParameterError(
+                f"unknown observable '{name}'; allowed: {', '.join(self.model.observables)}"
+            )
+        return self.timeseries[name].dropna().to_numpy()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary; NaN becomes None."""

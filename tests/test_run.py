@@ -88,3 +88,21 @@ def test_scan_rows_do_not_depend_on_the_other_values(walk_model):
     assert narrow.equals(wide.iloc[:2])
     with pytest.raises(ParameterError, match="cannot scan unknown parameter 'speed'"):
         scan(walk_model, "speed", [1, 2])
+
+
+def test_window_fluctuations_of_the_order_parameter(walk_model):
+    result = run(walk_model, steps=50, seed=2, walkers=8)
+    spread = result.timeseries["spread"].to_numpy()
+    assert result.susceptibility(n=8) == pytest.approx(8 * spread.var())
+    expected = 1 - np.mean(spread**4) / (3 * np.mean(spread**2) ** 2)
+    assert result.binder() == pytest.approx(expected)
+    tick = result.timeseries["tick"].to_numpy()
+    assert result.susceptibility("tick", n=2) == pytest.approx(2 * tick.var())
+    with pytest.raises(ParameterError, match="unknown observable 'speed'; allowed: spread, tick"):
+        result.binder("speed")
+
+
+def test_susceptibility_counts_the_agents_by_default():
+    result = run("traffic", steps=20, burn_in=0, seed=1, length=100, density=0.3)
+    jammed = result.timeseries["jammed_fraction"].to_numpy()
+    assert result.susceptibility() == pytest.approx(30 * jammed.var())
