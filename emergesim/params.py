@@ -29,6 +29,7 @@ class Param:
     choices: tuple[Any, ...] | None = None
     unit: str = ""
     low_open: bool = False  # True: the value must be strictly greater than ``low``
+    high_open: bool = False  # True: the value must be strictly less than ``high``
 
     def allowed(self) -> str:
         """Describe the allowed values in words, e.g. ``a number in [0, 1]``."""
@@ -38,11 +39,11 @@ class Param:
         lo = None if self.low is None else _fmt(self.low)
         hi = None if self.high is None else _fmt(self.high)
         if lo is not None and hi is not None:
-            return f"{kind} in {'(' if self.low_open else '['}{lo}, {hi}]"
+            return f"{kind} in {'(' if self.low_open else '['}{lo}, {hi}{')' if self.high_open else ']'}"
         if lo is not None:
             return f"{kind} {'>' if self.low_open else '>='} {lo}"
         if hi is not None:
-            return f"{kind} <= {hi}"
+            return f"{kind} {'<' if self.high_open else '<='} {hi}"
         return kind
 
     def coerce(self, value: Any) -> Any:
@@ -81,7 +82,9 @@ class Param:
             return value in self.choices
         if self.low is not None and (value <= self.low if self.low_open else value < self.low):
             return False
-        return self.high is None or value <= self.high
+        if self.high is None:
+            return True
+        return value < self.high if self.high_open else value <= self.high
 
 
 class ParamSet(Mapping[str, Param]):

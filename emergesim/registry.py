@@ -12,6 +12,7 @@ from emergesim.model import EmergenceModel
 ENTRY_POINT_GROUP = "emergesim.models"
 
 BUILTIN = {
+    "grokking": "emergesim.models.grokking:GrokkingModel",
     "traffic": "emergesim.models.traffic:TrafficModel",
 }
 

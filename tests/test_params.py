@@ -27,6 +27,11 @@ def test_open_lower_bound_and_choices_and_bools():
     assert positive.allowed() == "a number > 0"
     with pytest.raises(ParameterError, match="a number > 0, got 0"):
         positive.coerce(0)
+    fraction = Param("fraction", 0.5, "a share", float, 0, 1, low_open=True, high_open=True)
+    assert fraction.allowed() == "a number in (0, 1)"
+    for bad in (0, 1):
+        with pytest.raises(ParameterError, match=r"'fraction' must be a number in \(0, 1\)"):
+            fraction.coerce(bad)
     rule = Param("rule", "boids", "update rule", str, choices=("boids", "vicsek"))
     assert rule.coerce("vicsek") == "vicsek"
     with pytest.raises(ParameterError, match="one of 'boids', 'vicsek', got 'swarm'"):

@@ -1,0 +1,126 @@
+"""Grokking: the phases are measured, the gradients are right, kernel == twin."""
+
+import numpy as np
+import pytest
+
+from emergesim import ParameterError, run
+from emergesim.models.grokking import GrokkingModel, network
+from emergesim.models.grokking.kernels import scatter_rows
+from emergesim.models.grokking.twin import scatter_rows as scatter_rows_twin
+
+SMALL = dict(p=31, train_fraction=0.5, width=128)
+
+
+def test_memorisation_comes_first_and_generalisation_later():
+    result = run("grokking", seed=0, steps=400, record_every=10, **SMALL)
+    table = result.timeseries
+    perfect_train = table.loc[table["train_accuracy"] == 1.0, "step"].min()
+    generalised = result.model.generalised_at
+    assert result.model.memorised_at <= 50
+    assert perfect_train < generalised <= 400
+    assert table["test_accuracy"].iloc[-1] >= 0.95
+    at_memorisation = table.loc[table["step"] >= perfect_train, "test_accuracy"].iloc[0]
+    assert at_memorisation < 0.5  # a plateau: memorised, not yet generalised
+
+
+def test_without_weight_decay_the_recipe_does_not_generalise_in_the_same_budget():
+    """REFERENCE.md's recipe (p = 97, fraction 0.2): >= 0.95 test accuracy near step 550 with
+    weight decay 1; with none, not within 800 steps."""
+    budget = dict(steps=800, record_every=50, seed=0)
+    grokked = run("grokking", **budget)
+    assert grokked.model.generalised_at <= 800
+    assert grokked.model.memorised_at < 50
+    plain = run("grokking", weight_decay=0.0, **budget)
+    assert np.isnan(plain.model.generalised_at)
+    assert plain.model.memorised_at < 50  # it memorises just as fast
+    assert plain.timeseries["test_accuracy"].max() < 0.5
+
+
+def test_fourier_concentration_rises_as_the_network_groks():
+    series = run("grokking", seed=0, steps=400, record_every=10, **SMALL).timeseries
+    concentration = series["fourier_concentration"]
+    assert concentration.iloc[-1] > 0.9 and concentration.iloc[0] < 0.5
+
+
+def test_gradients_match_finite_differences():
+    model = GrokkingModel(seed=3, p=5, train_fraction=0.6, width=4)
+    a, b, targets = model._train
+    net = model.net
+    _, _, grads = network.loss_and_gradients(net, a, b, targets, scatter_rows)
+    rng = np.random.default_rng(0)
+    h = 1e-6
+    for weights, grad in zip(net.weights, grads, strict=True):
+        for index in zip(*(rng.integers(0, n, 6) for n in weights.shape), strict=True):
+            saved = weights[index]
+            weights[index] = saved + h
+            up = network.loss_and_gradients(net, a, b, targets, scatter_rows)[0]
+            weights[index] = saved - h
+            down = network.loss_and_gradients(net, a, b, targets, scatter_rows)[0]
+            weights[index] = saved
+            assert grad[index] == pytest.approx((up - down) / (2 * h), rel=1e-5, abs=1e-10)
+
+
+def test_first_adamw_step_is_a_signed_step_after_decay():
+    """At t = 1 Adam's bias-corrected step is lr * g / (|g| + eps): the sign of g times lr."""
+    w = np.array([[1.0, -2.0, 0.5]])
+    g = np.array([[0.3, -4.0, 0.0]])
+    optimiser = network.AdamW.for_weights([w], lr=0.1, weight_decay=0.5)
+    optimiser.update([w], [g])
+    decayed = np.array([1.0, -2.0, 0.5]) * (1 - 0.1 * 0.5)
+    assert w[0] == pytest.approx(decayed - 0.1 * np.sign([0.3, -4.0, 0.0]), abs=1e-6)
+
+
+def test_kernel_and_twin_train_to_bit_identical_weights():
+    fast = GrokkingModel(seed=5, p=11, train_fraction=0.5, width=16)
+    slow = GrokkingModel(seed=5, p=11, train_fraction=0.5, width=16, backend="python")
+    for _ in range(30):
+        fast.step()
+        slow.step()
+    assert all(
+        np.array_equal(x, y) for x, y in zip(fast.net.weights, slow.net.weights, strict=True)
+    )
+    assert fast.observe() == pytest.approx(slow.observe(), rel=0, abs=0, nan_ok=True)
+    rows, values = np.array([2, 0, 2, 1]), np.arange(8.0).reshape(4, 2)
+    out_fast, out_slow = np.zeros((3, 2)), np.zeros((3, 2))
+    scatter_rows(out_fast, rows, values)
+    scatter_rows_twin(out_slow, rows, values)
+    assert out_fast.tolist() == out_slow.tolist() == [[2, 3], [6, 7], [0 + 4, 1 + 5]]
+
+
+def test_fourier_measures_on_a_known_embedding():
+    """Units that are pure waves over a have all their power at one frequency; projected on it,
+    the numbers sit on a circle in the order k * a mod p."""
+    p, k = 13, 3
+    a = np.arange(p)
+    embedding = np.stack([np.cos(2 * np.pi * k * a / p), np.sin(2 * np.pi * k * a / p)], axis=1)
+    assert network.fourier_concentration(embedding) == pytest.approx(1.0)
+    found, points = network.circle(embedding)
+    assert found == k
+    assert np.linalg.norm(points, axis=1) == pytest.approx(np.ones(p))
+    order = np.argsort(np.arctan2(points[:, 1], points[:, 0]) % (2 * np.pi))
+    assert ((k * order) % p).tolist() == sorted((k * a) % p)
+    random = np.random.default_rng(0).normal(size=(97, 256))
+    assert network.fourier_concentration(random) < 0.15
+
+
+def test_numbers_are_agents_viewing_the_embedding():
+    model = GrokkingModel(seed=1, p=7, train_fraction=0.5, width=8)
+    assert len(model.agents) == 7
+    assert model.numbers[3].embedding is not None
+    assert np.array_equal(model.numbers[3].embedding, model.net.embed[3])
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (dict(p=2), r"'p' must be an integer in \[3, 400\], got 2"),
+        (dict(train_fraction=0), r"'train_fraction' must be a number in \(0, 1\)"),
+        (dict(train_fraction=1), r"'train_fraction' must be a number in \(0, 1\)"),
+        (dict(width=0), r"'width' must be an integer in \[1, 4096\]"),
+        (dict(p=3, train_fraction=0.01), "leaves 0 for training"),
+        (dict(lr=0), r"'lr' must be a number in \(0, 10\]"),
+    ],
+)
+def test_bad_parameters_are_refused(params, message):
+    with pytest.raises(ParameterError, match=message):
+        GrokkingModel(**params)
