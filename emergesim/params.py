@@ -39,7 +39,8 @@ class Param:
         lo = None if self.low is None else _fmt(self.low)
         hi = None if self.high is None else _fmt(self.high)
         if lo is not None and hi is not None:
-            return f"{kind} in {'(' if self.low_open else '['}{lo}, {hi}{')' if self.high_open else ']'}"
+            opening, closing = "(" if self.low_open else "[", ")" if self.high_open else "]"
+            return f"{kind} in {opening}{lo}, {hi}{closing}"
         if lo is not None:
             return f"{kind} {'>' if self.low_open else '>='} {lo}"
         if hi is not None:
