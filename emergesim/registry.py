@@ -13,6 +13,7 @@ ENTRY_POINT_GROUP = "emergesim.models"
 
 BUILTIN = {
     "grokking": "emergesim.models.grokking:GrokkingModel",
+    "skills": "emergesim.models.skills:SkillsModel",
     "traffic": "emergesim.models.traffic:TrafficModel",
 }
 
