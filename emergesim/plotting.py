@@ -6,6 +6,7 @@ display is needed; GIFs are assembled frame by frame with Pillow.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,7 @@ def save_scan(
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     fixed = ", ".join(f"{k} {v}" for k, v in params.items() if k != param)
-    fig.suptitle(f"{model.name}: scan over {param} ({fixed})")
+    title = textwrap.fill(f"{model.name}: scan over {param} ({fixed})", width=60 * len(names))
+    fig.suptitle(title, fontsize=10)
     fig.savefig(path)
     return path
