@@ -12,6 +12,7 @@ from emergesim.model import EmergenceModel
 ENTRY_POINT_GROUP = "emergesim.models"
 
 BUILTIN = {
+    "flocking": "emergesim.models.flocking:FlockingModel",
     "grokking": "emergesim.models.grokking:GrokkingModel",
     "skills": "emergesim.models.skills:SkillsModel",
     "traffic": "emergesim.models.traffic:TrafficModel",
