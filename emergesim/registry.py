@@ -15,6 +15,7 @@ BUILTIN = {
     "flocking": "emergesim.models.flocking:FlockingModel",
     "grokking": "emergesim.models.grokking:GrokkingModel",
     "skills": "emergesim.models.skills:SkillsModel",
+    "snowflake": "emergesim.models.snowflake:SnowflakeModel",
     "traffic": "emergesim.models.traffic:TrafficModel",
 }
 

@@ -1,0 +1,191 @@
+"""Reiter's hexagonal snowflake automaton (C. A. Reiter, Chaos, Solitons & Fractals 23:1111, 2005).
+
+Each cell of a hexagonal lattice holds water s >= 0; s >= 1 is ice, and a cell is receptive if it
+is ice or touches ice. Every step, synchronously: receptive cells keep their water and gain
+gamma; the water of the other cells diffuses, u' = u + (alpha/2)(mean of the neighbours' u - u),
+receptive cells counting as 0 (they absorb what flows in). One frozen seed in a field at beta
+grows plates, broad stars or dendrites depending on (beta, gamma).
+
+The domain is the hexagon of hex distance ``radius`` about the seed, its outer ring held at beta.
+It has the lattice's twelve symmetries, which the step keeps exactly (see ``kernels``), so the
+crystal has them too. The run stops by itself when the crystal reaches ``stop_at * radius``,
+after ``max_steps``, or after one step if no vapour can move or be added (gamma = 0 and
+alpha beta = 0): then the field never changes. ``emergesim.run`` treats the growth as burn-in
+and reports the grown crystal (``burn_in=0`` records the growth step by step instead).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import mesa
+import numpy as np
+from matplotlib.figure import Figure
+from mesa.discrete_space import PropertyLayer
+
+from emergesim.model import EmergenceModel
+from emergesim.models.snowflake import kernels, render, twin
+from emergesim.models.snowflake.lattice import hex_distance, hexagon_cells
+from emergesim.models.snowflake.measures import (
+    MORPHOLOGIES,
+    mass_radius_dimension,
+    morphology_code,
+)
+from emergesim.params import Param, ParamSet
+
+PARALLEL_FROM = 64  # active radius (~12,500 cells) from which rows are shared among threads
+LIQUID = np.iinfo(np.int32).max  # frozen_at of a cell that has not frozen
+
+
+class IceCell(mesa.Agent):
+    """A frozen cell of the crystal: a view onto its cell of the model's arrays."""
+
+    def __init__(self, model: SnowflakeModel, coordinate: tuple[int, int]) -> None:
+        super().__init__(model)
+        self.pos = coordinate  # (i, j) in mesa.discrete_space.HexGrid coordinates
+
+    @property
+    def water(self) -> float:
+        return float(self.model.water.data[self.pos])
+
+    @property
+    def frozen_at(self) -> int:
+        """The step at which the cell froze (0: the seed)."""
+        return int(self.model.frozen_at[self.pos])
+
+    @property
+    def distance(self) -> int:
+        """Hex distance from the seed."""
+        return int(hex_distance(*self.pos, self.model.centre))
+
+
+class SnowflakeModel(EmergenceModel):
+    """Reiter's hexagonal automaton: six-fold crystals grow from one local rule."""
+
+    name = "snowflake"
+    params = ParamSet(
+        Param("alpha", 1.0, "diffusion: u moves alpha/2 of the way to its neighbours' mean "
+              "(<= 2 keeps every weight >= 0: stable, s stays >= 0)", float, 0.0, 2.0),
+        Param("beta", 0.4, "background vapour (< 1): the field starts, and its edge stays, at "
+              "beta", float, 0.0, 0.99),
+        Param("gamma", 0.001, "vapour added each step to receptive cells (ice or touching ice)",
+              float, 0.0, 1.0),
+        Param("radius", 200, "hex distance from the seed to the edge held at beta (<= 1500: "
+              "~0.3 GB of arrays)", int, 20, 1500, unit="cells"),
+        Param("stop_at", 0.9, "stop when the crystal reaches this fraction of the radius",
+              float, 0.0, 0.9, low_open=True),
+        Param("max_steps", 100_000, "stop after this many steps anyway", int, 1, 10**6,
+              unit="steps"),
+    )  # fmt: skip
+    control = "beta"
+    order = "fill_fraction"
+    observables = {
+        "ice_cells": "cells with s >= 1 (the crystal)",
+        "crystal_radius": "largest hex distance of ice from the seed (cells)",
+        "fill_fraction": "ice / cells of the full hexagon of the crystal's radius",
+        "cover_fraction": "receptive cells / cells of the hexagon one ring wider (1: full plate)",
+        "fractal_dimension": "mass-radius dimension (2 plate, ~1.7 DLA); NaN below radius 16",
+        "symmetry": "fraction of ice whose 60-degree turn about the seed is ice (1: six-fold)",
+        "morphology": "0 plate (cover >= 0.75), 1 sectored, 2 dendrite (dimension < 1.8); NaN "
+        "below radius 16",
+    }
+    scan_observables = ("fill_fraction", "fractal_dimension")
+    # A crystal is judged when grown: by default the whole growth is burn-in and a run reports
+    # the final crystal (the model stops itself; see the module docstring). --burn-in 0 records
+    # the growth step by step instead, its window means then averaging over the growth.
+    default_burn_in = 10**6
+    default_steps = 10**6
+
+    def __init__(self, *, seed=None, backend="numba", **params: Any) -> None:
+        super().__init__(seed=seed, backend=backend, **params)
+        size = 2 * self.radius + 3  # a spare cell around the hexagon: neighbours stay inside
+        self.centre = self.radius + 1
+        self.water = PropertyLayer("water", (size, size), self.beta)
+        self.receptive = PropertyLayer("receptive", (size, size), False, dtype=bool)
+        self.frozen_at = np.full((size, size), LIQUID, dtype=np.int32)
+        self._next_water = PropertyLayer("water", (size, size), self.beta)  # double buffer
+        self._free = np.full((size, size), self.beta)  # u: s on non-receptive cells, else 0
+        self._next_free = self._free.copy()
+        self._frozen_in_row = np.zeros(size, dtype=np.int64)
+        # no vapour to move (alpha beta = 0) and none added: the first step is a fixed point
+        self._static = self.gamma == 0 and self.alpha * self.beta == 0
+        self.stop_radius = int(np.ceil(self.stop_at * self.radius))
+        self.ice_cells = 0
+        self.crystal_radius = 0
+        self._mass_by_distance = np.zeros(self.radius + 1, dtype=np.int64)
+        self._turned_ice = 0  # ice cells whose 60-degree turn is ice
+        self.water.data[self.centre, self.centre] = 1.0  # the seed
+        kernels.mark_receptive(self.receptive.data, self._free, self.centre, self.centre)
+        self.reach = 1  # beyond the seed's receptive neighbours every cell is at beta
+        self.active_radius = 0  # radius of the hexagon the kernel swept in the last step
+        self._freeze(np.array([[self.centre, self.centre]]))
+        self.twin = twin.CellByCell(self) if backend == "python" else None
+
+    def step(self) -> None:
+        frozen = self._sweep() if self.backend == "numba" else self.twin.step()
+        self._freeze(frozen)
+        if self._static or self.steps >= self.max_steps:
+            self.running = False
+
+    def _sweep(self) -> np.ndarray:
+        """The kernel's step over the hexagon the disturbance has reached (``reach``) plus one
+        ring: beyond it every cell is at beta with neighbours at beta, and stays so exactly."""
+        rho = self.active_radius = min(self.reach + 1, self.radius - 1)
+        water, after, receptive = self.water.data, self._next_water.data, self.receptive.data
+        sweep = kernels.sweep_parallel if rho >= PARALLEL_FROM else kernels.sweep
+        sweep(water, self._free, after, self._next_free, receptive, self.alpha / 12, self.gamma,
+              self.centre, rho, self._frozen_in_row)  # fmt: skip
+        frozen = kernels.freeze(water, after, self._next_free, receptive, self.centre, rho,
+                                self._frozen_in_row)  # fmt: skip
+        self.water, self._next_water = self._next_water, self.water
+        self._free, self._next_free = self._next_free, self._free
+        if kernels.ring_disturbed(after, receptive, self.beta, self.centre, rho):
+            self.reach = rho
+        return frozen
+
+    def _freeze(self, cells: np.ndarray) -> None:
+        """Book the cells ((n, 2) array of (i, j)) that froze in this step: their freezing
+        time, agents and the running tallies the observables read."""
+        if len(cells):
+            farthest, completed = kernels.book_ice(cells, self.frozen_at, self._mass_by_distance,
+                                                   self.steps, self.centre)  # fmt: skip
+            self.ice_cells += len(cells)
+            self._turned_ice += int(completed)
+            self.crystal_radius = max(self.crystal_radius, int(farthest))
+            self.reach = max(self.reach, self.crystal_radius + 1)
+            for coordinate in cells.tolist():
+                IceCell(self, tuple(coordinate))
+        if self.crystal_radius >= self.stop_radius:
+            self.running = False
+
+    @property
+    def morphology(self) -> str:
+        """'plate', 'sectored' or 'dendrite' (see measures.morphology_code); '' below radius 16."""
+        code = self.observe()["morphology"]
+        return "" if np.isnan(code) else MORPHOLOGIES[int(code)]
+
+    def observe(self) -> dict[str, float]:
+        """Observables from running tallies and a count of receptive cells: cheap every step."""
+        radius = self.crystal_radius
+        cover = self._receptive_cells() / hexagon_cells(radius + 1)
+        dimension = mass_radius_dimension(self._mass_by_distance, radius)
+        return {
+            "ice_cells": float(self.ice_cells),
+            "crystal_radius": float(radius),
+            "fill_fraction": self.ice_cells / hexagon_cells(radius),
+            "cover_fraction": cover,
+            "fractal_dimension": dimension,
+            "symmetry": self._turned_ice / self.ice_cells,
+            "morphology": morphology_code(cover, dimension),
+        }
+
+    def _receptive_cells(self) -> int:
+        rows = slice(self.centre - self.reach, self.centre + self.reach + 1)
+        return int(np.count_nonzero(self.receptive.data[rows, rows]))
+
+    def frame(self) -> render.Frame:
+        return render.frame_of(self)
+
+    def render(self, fig: Figure, frames: Sequence[render.Frame], steps: Sequence[int]) -> None:
+        render.draw(fig, frames, steps, self)
