@@ -29,7 +29,7 @@ class RunResult:
     params: dict[str, Any]
     seed: int
     steps: int  # measured steps actually run (fewer if the model stopped itself)
-    burn_in: int
+    burn_in: int  # unmeasured steps actually run (fewer if the model stopped itself)
     observables: dict[str, float]
     std: dict[str, float]
     timeseries: pd.DataFrame
@@ -99,10 +99,10 @@ def run(
         if frames:
             recorder.offer(sim)
 
-    for _ in range(burn_in):
-        if not sim.running:
-            break
+    burned = 0
+    while burned < burn_in and sim.running:
         advance()
+        burned += 1
     sim.observe()  # opens the window: observables over an interval start counting here
     rows, done = [], 0
     while done < steps and sim.running:
@@ -121,7 +121,7 @@ def run(
         params=dict(sim.parameters),
         seed=sim.seed,
         steps=done,
-        burn_in=burn_in,
+        burn_in=burned,
         observables=measured.mean().to_dict(),
         std=measured.std(ddof=0).to_dict(),
         timeseries=table,

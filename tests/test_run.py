@@ -25,7 +25,7 @@ def test_a_model_that_stops_itself_ends_the_window(walk_model):
     assert result.steps == 4
     assert result.timeseries["step"].tolist() == [3, 4, 5, 6]
     stopped_in_burn_in = run(walk_model, steps=100, burn_in=10, seed=1, stop_at=6)
-    assert stopped_in_burn_in.steps == 0
+    assert stopped_in_burn_in.steps == 0 and stopped_in_burn_in.burn_in == 6
     assert stopped_in_burn_in.timeseries["step"].tolist() == [6]  # the final state is observed
 
 
