@@ -5,6 +5,7 @@ from emergesim.model import EmergenceModel
 from emergesim.params import Param, ParamSet
 from emergesim.registry import available, get_model
 from emergesim.run import RunResult, run, scan
+from emergesim.sweep import load, sweep
 
 __all__ = [
     "EmergenceModel",
@@ -16,6 +17,8 @@ __all__ = [
     "UnknownModelError",
     "available",
     "get_model",
+    "load",
     "run",
     "scan",
+    "sweep",
 ]

@@ -114,6 +114,105 @@ def run(
         plotting.save_animation(result, animate)
 
 
+@app.command()
+def sweep(
+    model: Annotated[
+        str, typer.Argument(help="Model name, package.module:Class, or a spec file (.toml).")
+    ],
+    param: Annotated[
+        list[str] | None, typer.Option("-p", "--param", help="Fixed name=value; repeat.")
+    ] = None,
+    vary: Annotated[
+        list[str] | None,
+        typer.Option(help="name=start:stop:count, name=a,b,c or name=log:start:stop:count."),
+    ] = None,
+    reps: Annotated[int | None, typer.Option(help="Replicates of every point (default 1).")] = None,
+    steps: Annotated[int | None, typer.Option(help="Measured steps (model default).")] = None,
+    burn_in: Annotated[
+        int | None, typer.Option(help="Unmeasured steps first (model default).")
+    ] = None,
+    record_every: Annotated[
+        int | None, typer.Option(help="Record every N steps (default 1).")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Sweep seed (default: the stored one, or random).")
+    ] = None,
+    design: Annotated[str | None, typer.Option(help="grid (default), lhs or sobol.")] = None,
+    samples: Annotated[int | None, typer.Option(help="Points drawn by lhs or sobol.")] = None,
+    adaptive: Annotated[
+        bool,
+        typer.Option(
+            "--adaptive",
+            help="Then add control points where the order parameter "
+            "changes fastest, until pinned to --tol.",
+        ),
+    ] = False,
+    tol: Annotated[float | None, typer.Option(help="Width to pin the transition to.")] = None,
+    budget: Annotated[int | None, typer.Option(help="Most runs --adaptive may add.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder that stores the runs.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Processes (default: all cores); 1 runs in this process.")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Run on this Dask scheduler (tcp://host:8786).")
+    ] = None,
+    dask: Annotated[bool, typer.Option("--dask", help="Run on a local Dask cluster.")] = False,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="Run stored failed runs again.")
+    ] = False,
+) -> None:
+    """Run a model over a grid or sample of parameters into a resumable store.
+
+    Rerunning the same command skips the runs already stored; exit code 1 if some runs failed.
+    """
+    from emergesim.sweep import sweep as run_sweep
+    from emergesim.sweep.spec import read_toml
+
+    given = dict(param=param, vary=vary, reps=reps, steps=steps, burn_in=burn_in,
+                 record_every=record_every, seed=seed, design=design, samples=samples,
+                 adaptive=adaptive or None, tol=tol, budget=budget)  # fmt: skip
+    given = {k: v for k, v in given.items() if v is not None}
+    if model.endswith(".toml"):
+        if given:
+            option = "--" + next(iter(given)).replace("_", "-")
+            raise EmergesimError(
+                f"give the sweep either in {model} or as options, not both ({option})"
+            )
+        spec, execution = read_toml(Path(model))
+    else:
+        spec = {k: v for k, v in given.items() if k not in ("param", "vary")}
+        spec.update(model=model, fixed=_pairs(param or [], "-p"), vary=_pairs(vary or [], "--vary"))
+        execution = {}
+    given_here = dict(out=out, workers=workers, scheduler=scheduler, dask=dask or None,
+                      retry_failed=retry_failed or None)  # fmt: skip
+    execution.update({k: v for k, v in given_here.items() if v is not None})  # options win
+    if "out" not in execution:
+        raise EmergesimError("--out DIR is needed: the folder that stores the runs")
+    on_dask = execution.pop("dask", False) or "scheduler" in execution
+    executor = "dask" if on_dask else "serial" if execution.get("workers") == 1 else "process"
+    try:
+        frame = run_sweep(**spec, **execution, executor=executor)
+    except KeyboardInterrupt:
+        print(f"emergesim: interrupted; the finished runs are stored in {execution['out']}: "
+              "rerun the same command to resume", file=sys.stderr)  # fmt: skip
+        raise SystemExit(130) from None
+    if (frame["status"] == "failed").any():
+        raise SystemExit(1)  # main() lets this through: 1 = some runs failed, 2 = bad input
+
+
+def _pairs(pairs: list[str], option: str) -> dict[str, str]:
+    """``["name=value", ...]`` -> dict, refusing anything else."""
+    found = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ParameterError(f"{option} must be given as name=value, got {pair!r}")
+        if name.strip() in found:
+            raise ParameterError(f"{option} {name.strip()} is given twice")
+        found[name.strip()] = value.strip()
+    return found
+
+
 def parse_params(pairs: list[str], cls: type[EmergenceModel]) -> dict[str, Any]:
     """``["density=0.3", ...]`` -> validated-later dict; the model checks names and values."""
     params = {}

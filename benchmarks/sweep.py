@@ -1,0 +1,167 @@
+"""Sweep speed: overhead per run, speedup on two workers, Dask against processes, Mesa batch_run.
+
+Run: python benchmarks/sweep.py [--quick]
+
+1. Tiny traffic runs (20 cells, 5 steps): the sweep's cost per run beyond ``emergesim.run`` in a
+   loop, in memory and with the store (one Parquet file per run), in this process.
+2. Runs of about 0.2 s (10,000 cells, 2,000 cars, single-threaded kernel): the serial sweep
+   against two worker processes, whole sweeps (pool start included) and on a pool already
+   started (numba cache loaded).
+3. The same runs on a Dask LocalCluster of two processes against the process pool.
+4. The same runs through Mesa's ``batch_run`` (two processes; a DataCollector records the
+   observables every step, the Mesa way) against the sweep on two processes observing every
+   step too.
+
+Times are medians of repeats taken one after the other in this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+
+import numba
+from mesa import DataCollector
+
+import emergesim
+from emergesim.models.traffic import TrafficModel
+from emergesim.sweep import sweep
+from emergesim.sweep.executors import Dask, Processes
+from emergesim.sweep.spec import resolve_spec
+
+TINY = {"fixed": {"length": 20}, "steps": 5, "burn_in": 0, "seed": 1}
+MEDIUM_RUN = {"steps": 9000, "burn_in": 500, "record_every": 10}  # about 0.2 s
+MEDIUM = {"fixed": {"length": 10_000}, **MEDIUM_RUN, "seed": 1}
+WORKERS = 2
+
+
+class BatchTraffic(TrafficModel):
+    """TrafficModel as a batch_run user writes it: a DataCollector of the observables, filled
+    every step (batch_run reads the row of the last step)."""
+
+    def __init__(self, *, seed=None, **params) -> None:
+        super().__init__(seed=seed, **params)
+        self.latest: dict[str, float] = {}
+        reporters = {name: (lambda m, n=name: m.latest[n]) for name in self.observables}
+        self.datacollector = DataCollector(model_reporters=reporters)
+
+    def step(self) -> None:
+        super().step()
+        self.latest = self.observe()
+        self.datacollector.collect(self)
+
+
+def median_time(action, repeats: int) -> float:
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def densities(n: int) -> list[float]:
+    return [round(0.05 + 0.5 * i / max(n - 1, 1), 6) for i in range(n)]
+
+
+def whole_sweep(executor: str, vary: dict, spec: dict, *, store: bool = False):
+    """A sweep from scratch (workers started, a fresh store) as a timed action."""
+
+    def action() -> None:
+        out = tempfile.mkdtemp(prefix="sweep-bench-") if store else None
+        sweep("traffic", vary=vary, **spec, executor=executor, workers=WORKERS, out=out,
+              progress=False)  # fmt: skip
+
+    return action
+
+
+def steady(pool, tasks, repeats: int) -> float:
+    """The runs of ``tasks`` on workers already started, with the numba cache loaded."""
+    with pool:
+        list(pool.map(tasks[:WORKERS]))
+        return median_time(lambda: list(pool.map(tasks)), repeats)
+
+
+def overhead(runs: int, repeats: int) -> None:
+    vary = {"density": densities(runs)}
+    tasks = resolve_spec("traffic", vary=vary, **TINY).tasks()
+    emergesim.run("traffic", steps=1, length=20)  # numba cache loaded
+
+    def direct() -> None:
+        for task in tasks:
+            emergesim.run(TrafficModel, steps=task.steps, burn_in=task.burn_in, seed=1,
+                          **task.params)  # fmt: skip
+
+    base = median_time(direct, repeats)
+    print(f"1. tiny runs ({runs} runs, 20 cells, 5 steps); emergesim.run in a loop: "
+          f"{base / runs * 1e3:.2f} ms/run")  # fmt: skip
+    print(f"{'sweep':>38} {'ms/run':>8} {'overhead ms/run':>16}")
+    rows = [
+        ("serial, in memory", median_time(whole_sweep("serial", vary, TINY), repeats)),
+        ("serial, store", median_time(whole_sweep("serial", vary, TINY, store=True), repeats)),
+        (f"{WORKERS} processes, store, pool start included",
+         median_time(whole_sweep("process", vary, TINY, store=True), 3)),
+        (f"{WORKERS} processes, no store, started pool",
+         steady(Processes(WORKERS), tasks, repeats) * WORKERS),
+    ]  # fmt: skip
+    for label, seconds in rows:
+        print(f"{label:>38} {seconds / runs * 1e3:8.2f} {(seconds - base) / runs * 1e3:16.2f}")
+    print("(the last row is worker-seconds: wall time x 2 workers)")
+
+
+def scaling(runs: int, repeats: int) -> None:
+    vary = {"density": densities(runs)}
+    tasks = resolve_spec("traffic", vary=vary, **MEDIUM).tasks()
+    numba.set_num_threads(1)  # as in a worker (2,000 cars run single-threaded anyway)
+    one = median_time(lambda: emergesim.run("traffic", seed=1, density=0.3, **MEDIUM["fixed"],
+                                            **MEDIUM_RUN), 3)  # fmt: skip
+    serial = median_time(whole_sweep("serial", vary, MEDIUM), repeats)
+    rows = [
+        ("serial", serial, serial),
+        (f"{WORKERS} processes", median_time(whole_sweep("process", vary, MEDIUM), repeats),
+         steady(Processes(WORKERS), tasks, repeats)),
+        (f"dask, {WORKERS} processes", median_time(whole_sweep("dask", vary, MEDIUM), repeats),
+         steady(Dask(WORKERS, None), tasks, repeats)),
+    ]  # fmt: skip
+    print(f"\n2-3. runs of {one:.2f} s ({runs} runs, 2,000 cars, 9,500 steps, observed every "
+          f"10th); cores: {os.cpu_count()}")  # fmt: skip
+    print(f"{'executor':>20} {'whole s':>9} {'speedup':>8} {'started s':>10} {'speedup':>8}")
+    for label, full, warm in rows:
+        print(f"{label:>20} {full:9.2f} {serial / full:7.2f}x {warm:10.2f} {serial / warm:7.2f}x")
+    (_, pool_full, pool_warm), (_, dask_full, dask_warm) = rows[1], rows[2]
+    print(f"dask / processes: whole {dask_full / pool_full:.2f}, "
+          f"started {dask_warm / pool_warm:.2f}")  # fmt: skip
+
+
+def batch(runs: int, repeats: int) -> None:
+    """Both observe every step: batch_run's DataCollector needs a row per step."""
+    from mesa.batchrunner import batch_run  # sets the "spawn" start method when imported
+
+    every_step = {**MEDIUM, "record_every": 1}
+    ours = median_time(whole_sweep("process", {"density": densities(runs)}, every_step), repeats)
+    parameters = {"density": densities(runs), **MEDIUM["fixed"]}
+    steps = MEDIUM["burn_in"] + MEDIUM["steps"] - 1  # batch_run steps while steps <= max_steps
+    theirs = median_time(lambda: batch_run(BatchTraffic, parameters, number_processes=WORKERS,
+                                           max_steps=steps, display_progress=False),
+                         repeats)  # fmt: skip
+    print(f"\n4. the same {runs} runs observed every step, {WORKERS} processes, pool start "
+          f"included: Mesa batch_run {theirs:.2f} s, emergesim sweep {ours:.2f} s: "
+          f"batch_run / sweep = {theirs / ours:.2f}")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs and repeats")
+    args = parser.parse_args()
+    repeats = 3 if args.quick else 5
+    runs = 8 if args.quick else 20
+    overhead(100 if args.quick else 400, repeats)
+    scaling(runs, repeats)
+    batch(runs, repeats)
+
+
+if __name__ == "__main__":
+    main()

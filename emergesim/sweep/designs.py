@@ -1,0 +1,182 @@
+"""Values of the varied parameters, and the points of a sweep: a grid or quasi-random samples.
+
+A varied parameter is given as
+
+- a list ``a,b,c`` (in TOML or Python: a list),
+- a range ``start:stop:count``: ``count`` evenly spaced values, both ends included,
+- a log range ``log:start:stop:count``: evenly spaced in log10 (``log:1e9:1e12:20``).
+
+The grid design takes every combination (the first varied parameter changes slowest). The
+samplers (``lhs``: Latin hypercube, McKay, Beckman & Conover 1979; ``sobol``: scrambled Sobol'
+sequence, Owen 1998; both from ``scipy.stats.qmc``) draw ``samples`` points in the box of the
+ranges, given without a count (``start:stop``, ``log:start:stop``), mapping log ranges in log
+space. Sobol' points are the first ``samples`` of one sequence, so raising ``samples`` keeps the
+earlier points; a power of two keeps its balance.
+
+Generated values are tidied so that one point reached by two routes is one run: integers are
+rounded, floats kept to 12 significant digits (``0.02:0.6:15`` and ``0.02:0.6:29`` share points).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from emergesim.errors import ParameterError
+from emergesim.params import Param
+
+DESIGNS = ("grid", "lhs", "sobol")
+SAMPLERS = ("lhs", "sobol")
+SIGNIFICANT_DIGITS = 12
+
+
+@dataclass(frozen=True)
+class Range:
+    """An interval of a numeric parameter; ``count`` values on a grid, None for a sampler."""
+
+    start: float
+    stop: float
+    count: int | None
+    log: bool
+
+    def values(self) -> np.ndarray:
+        if self.log:
+            return np.geomspace(self.start, self.stop, self.count)
+        return np.linspace(self.start, self.stop, self.count)
+
+    def scale(self, u: np.ndarray) -> np.ndarray:
+        """Map uniform numbers in [0, 1) into the range (in log space for a log range)."""
+        if self.log:
+            low, high = math.log10(self.start), math.log10(self.stop)
+            return 10.0 ** (low + u * (high - low))
+        return self.start + u * (self.stop - self.start)
+
+
+def parse_values(param: Param, given: Any, *, design: str) -> Range | list[Any]:
+    """A varied parameter's values as given (text, number or list) -> a Range or a value list.
+
+    Values are not checked against the parameter's bounds here: ``points`` does that for every
+    value it produces.
+    """
+    label = f"{param.name}={given}"
+    if isinstance(given, str) and param.type in (int, float) and ":" in given:
+        return _parse_range(given, label, sampled=design in SAMPLERS)
+    if design in SAMPLERS:
+        raise ParameterError(
+            f"--vary {label}: with --design {design} give a range start:stop or log:start:stop"
+        )
+    if isinstance(given, str):
+        values = [part.strip() for part in given.split(",")] if given.strip() else []
+    elif isinstance(given, Sequence | np.ndarray):
+        values = list(given)
+    else:
+        values = [given]
+    if not values:
+        raise ParameterError(f"--vary {label}: no values, so the sweep would be empty")
+    return values
+
+
+def _parse_range(text: str, label: str, *, sampled: bool) -> Range:
+    parts = [part.strip() for part in text.split(":")]
+    log = parts[0].lower() == "log"
+    if log:
+        parts = parts[1:]
+    prefix = "log:" if log else ""
+    form = f"{prefix}start:stop" if sampled else f"{prefix}start:stop:count"
+    if len(parts) != (2 if sampled else 3):
+        hint = " (the count is for grids: --samples sets the points)" if sampled else ""
+        raise ParameterError(f"--vary {label}: expected {form}{hint}")
+    try:
+        start, stop = float(parts[0]), float(parts[1])
+    except ValueError:
+        raise ParameterError(f"--vary {label}: start and stop must be numbers ({form})") from None
+    count = None
+    if not sampled:
+        try:
+            count = int(parts[2])
+        except ValueError:
+            raise ParameterError(f"--vary {label}: the count must be an integer ({form})") from None
+        if count < 1:
+            raise ParameterError(f"--vary {label}: the count must be >= 1, got {count}")
+    if not (math.isfinite(start) and math.isfinite(stop)):
+        raise ParameterError(f"--vary {label}: start and stop must be finite")
+    if log and (start <= 0 or stop <= 0):
+        raise ParameterError(f"--vary {label}: a log range needs start and stop > 0")
+    return Range(start, stop, count, log)
+
+
+def points(
+    params: Mapping[str, Param],
+    axes: Mapping[str, Range | list[Any]],
+    *,
+    design: str,
+    samples: int | None,
+    seed: int,
+) -> list[dict[str, Any]]:
+    """The distinct points of a sweep, in a fixed order, each value checked against its bounds."""
+    names = list(axes)
+    if design in SAMPLERS:
+        rows = _sample(design, [axes[n] for n in names], samples, seed)
+        columns = [_tidy_all(params[n], rows[:, i]) for i, n in enumerate(names)]
+        candidates = zip(*columns, strict=True) if names else [()]
+    else:
+        columns = [
+            _tidy_all(params[n], a.values()) if isinstance(a, Range) else a for n, a in axes.items()
+        ]
+        candidates = itertools.product(*columns)
+    checked: dict[tuple, dict[str, Any]] = {}
+    for values in candidates:
+        point = {}
+        for name, value in zip(names, values, strict=True):
+            try:
+                point[name] = params[name].coerce(value)
+            except ParameterError as error:
+                raise ParameterError(f"--vary {name}={_shown(axes[name])}: {error}") from None
+        checked.setdefault(tuple(point.values()), point)
+    return list(checked.values())
+
+
+def _sample(design: str, ranges: list[Range], samples: int | None, seed: int) -> np.ndarray:
+    from scipy.stats import qmc
+
+    if samples is None or samples < 1:
+        raise ParameterError(
+            f"--design {design} needs --samples N with N >= 1, got {samples} "
+            "(the sweep would be empty)"
+        )
+    if not ranges:
+        raise ParameterError(f"--design {design} needs at least one --vary range")
+    # a child of the sweep seed of its own, so the sampler's stream is not any run's stream
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(len(DESIGNS),)))
+    if design == "lhs":
+        sampler = qmc.LatinHypercube(len(ranges), rng=rng)
+    else:
+        sampler = qmc.Sobol(len(ranges), scramble=True, rng=rng)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*balance properties of Sobol")
+        unit = sampler.random(samples)
+    return np.column_stack([r.scale(unit[:, i]) for i, r in enumerate(ranges)])
+
+
+def tidy(param: Param, value: float) -> Any:
+    """A generated value as it is stored: integers rounded, floats to 12 significant digits."""
+    if param.type is int:
+        return round(value)
+    return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
+
+
+def _tidy_all(param: Param, values: np.ndarray) -> list[Any]:
+    return [tidy(param, float(v)) for v in values]
+
+
+def _shown(axis: Range | list[Any]) -> str:
+    if isinstance(axis, Range):
+        text = f"{'log:' if axis.log else ''}{axis.start:g}:{axis.stop:g}"
+        return text if axis.count is None else f"{text}:{axis.count}"
+    return ",".join(str(v) for v in axis)

@@ -1,0 +1,110 @@
+"""``sweep``: check the spec, open the store, run what is missing, refine, report."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from emergesim.model import EmergenceModel
+from emergesim.sweep import adaptive as refine
+from emergesim.sweep.executors import make_executor
+from emergesim.sweep.progress import Report
+from emergesim.sweep.spec import resolve_spec
+from emergesim.sweep.store import FolderStore, MemoryStore, stored_seed
+from emergesim.sweep.tasks import Task
+
+
+def sweep(
+    model: str | type[EmergenceModel],
+    *,
+    vary: Mapping[str, Any] | None = None,
+    fixed: Mapping[str, Any] | None = None,
+    reps: int = 1,
+    steps: int | None = None,
+    burn_in: int | None = None,
+    record_every: int = 1,
+    seed: int | None = None,
+    design: str = "grid",
+    samples: int | None = None,
+    adaptive: bool | Mapping[str, Any] = False,
+    tol: float | None = None,
+    budget: int | None = None,
+    out: str | os.PathLike | None = None,
+    executor: str = "process",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    retry_failed: bool = False,
+    progress: bool = True,
+    model_version: str | None = None,
+) -> pd.DataFrame:
+    """Run ``model`` at every point of a design, ``reps`` times each -> one row per run.
+
+    ``vary`` maps parameters to values: a list, or text as on the command line
+    (``"0.02:0.6:30"``, ``"log:1e9:1e12:20"``, ``"0,0.25,0.5"``; emergesim.sweep.designs).
+    ``fixed`` holds parameters that do not vary; the rest keep the model's defaults. With
+    ``out``, runs are stored in that folder (emergesim.sweep.store) and a rerun skips those done
+    (failed ones too, unless ``retry_failed``); without it, nothing is written. ``executor`` is
+    "process" (``workers`` local processes, default all cores), "serial" or "dask" (a
+    LocalCluster of ``workers`` processes, or the scheduler at ``scheduler``). ``adaptive`` with
+    ``tol`` and ``budget`` refines the control parameter (emergesim.sweep.adaptive). A run that
+    raises is a row with status "failed" and its error; the others go on. Every problem with
+    the arguments raises EmergesimError before any run starts.
+    """
+    folder = None if out is None else Path(out)
+    if seed is None and folder is not None:
+        seed = stored_seed(folder)
+    spec = resolve_spec(
+        model, vary=vary, fixed=fixed, design=design, samples=samples, reps=reps, steps=steps,
+        burn_in=burn_in, record_every=record_every, seed=seed, adaptive=adaptive, tol=tol,
+        budget=budget, model_version=model_version,
+    )  # fmt: skip
+    tasks = spec.tasks()
+    pool = make_executor(executor, workers, scheduler)
+    with ExitStack() as stack:
+        store = MemoryStore(spec) if folder is None else FolderStore(folder, spec)
+        stack.callback(store.close)
+        where = "kept in memory" if folder is None else f"in {folder}"
+        report = stack.enter_context(Report(spec, where, pool.describe(), progress))
+        stack.enter_context(pool)
+
+        def run(batch: list[Task]) -> None:
+            """Run what of ``batch`` is not stored yet (or failed, with ``retry_failed``)."""
+            statuses = store.statuses()
+            redo = {None, "failed"} if retry_failed else {None}
+            pending = [t for t in batch if statuses.get(t.key) in redo]
+            kept_failed = 0 if retry_failed else sum(statuses.get(t.key) == "failed" for t in batch)
+            report.add(len(batch), len(batch) - len(pending), kept_failed)
+            for record in pool.map(pending):
+                store.write(record)
+                report.advance(record)
+
+        run(tasks)
+        intervals = [] if spec.adaptive is None else _refine(spec, store, tasks, run)
+        frame = store.frame(t.key for t in tasks)
+    report.summary(frame, intervals)
+    return frame
+
+
+def _refine(spec, store, tasks: list[Task], run) -> list[refine.Steepest]:
+    """Add midpoints until the steepest intervals are pinned or the budget is spent; ``tasks``
+    grows with the runs added."""
+    cls = spec.cls
+    control = cls.params[cls.control]
+    others = [name for name in spec.vary if name != cls.control]
+    added = 0
+    while True:
+        table = store.frame(t.key for t in tasks)
+        intervals = refine.steepest(table, control, cls.order, others)
+        affordable = (spec.adaptive.budget - added) // spec.reps
+        points = refine.next_points(intervals, cls.control, spec.adaptive.tol, affordable)
+        if not points:
+            return intervals
+        batch = spec.tasks(points)
+        added += len(batch)
+        tasks.extend(batch)
+        run(batch)

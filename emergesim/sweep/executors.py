@@ -1,0 +1,202 @@
+"""Where runs execute: in this process, in a pool of local processes, or on Dask.
+
+Each executor yields records as runs finish; the parent alone writes the store and draws the
+progress bar. Workers run numba on one thread each, so that N workers use N cores and not N**2
+threads (a model's parallel kernels give the same bits on any thread count). Before local
+workers start, the parent does one tiny run of the model so that numba compiles once, into its
+cache, instead of once in every worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
+from typing import Any
+
+import numba
+
+from emergesim.errors import EmergesimError
+from emergesim.sweep.tasks import Task, execute
+
+EXECUTORS = ("serial", "process", "dask")
+RESUME = "the finished runs are stored: rerun the same sweep to resume"
+
+
+def default_workers() -> int:
+    """Every core this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+def make_executor(kind: str, workers: int | None = None, scheduler: str | None = None):
+    """The executor named ``kind``; checked here, before any run starts."""
+    if kind not in EXECUTORS:
+        raise EmergesimError(f"unknown executor {kind!r}; allowed: {', '.join(EXECUTORS)}")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                or workers < 1):  # fmt: skip
+        raise EmergesimError(f"workers must be an integer >= 1, got {workers!r}")
+    if scheduler is not None and kind != "dask":
+        raise EmergesimError("a scheduler address is for the dask executor")
+    if kind == "serial":
+        return Serial()
+    if kind == "process":
+        return Processes(workers or default_workers())
+    return Dask(workers or default_workers(), scheduler)
+
+
+class Serial:
+    """Runs one after the other in this process (numba keeps all its threads)."""
+
+    def __enter__(self) -> Serial:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def describe(self) -> str:
+        return "in this process"
+
+    def map(self, tasks: list[Task]) -> Iterator[dict[str, Any]]:
+        for task in tasks:
+            yield execute(task)
+
+
+class Processes(Serial):
+    """A pool of local processes ("spawn": no state inherited from the parent), started at the
+    first run and kept for later rounds of an adaptive sweep."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def describe(self) -> str:
+        return f"on {self.workers} processes"
+
+    def map(self, tasks: list[Task]) -> Iterator[dict[str, Any]]:
+        if not tasks:
+            return
+        if self._pool is None:
+            warm_up(tasks[0])
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(os.getpid(),),
+            )
+        futures = [self._pool.submit(execute, task) for task in tasks]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        except BrokenProcessPool:
+            raise EmergesimError(
+                f"a worker process died during a run (out of memory?); {RESUME}"
+            ) from None
+        except Exception as error:  # raised outside the model: it is in the record otherwise
+            raise worker_error(error) from None
+        finally:
+            for future in futures:
+                future.cancel()
+
+    def __exit__(self, kind: type | None, *exc: object) -> None:
+        if self._pool is not None:
+            # on an error or Ctrl-C, do not wait for the runs in flight
+            self._pool.shutdown(wait=kind is None, cancel_futures=True)
+
+
+class Dask(Serial):
+    """A Dask cluster: the scheduler at ``scheduler`` (tcp://host:port), or a LocalCluster of
+    ``workers`` processes with one thread each. Workers must be able to import the model."""
+
+    def __init__(self, workers: int, scheduler: str | None) -> None:
+        self.workers = workers
+        self.scheduler = scheduler
+        self._client = None
+        self._cluster = None
+
+    def describe(self) -> str:
+        if self.scheduler:
+            return f"on the Dask scheduler at {self.scheduler}"
+        return f"on a local Dask cluster of {self.workers} processes"
+
+    def _connect(self, first: Task) -> None:
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            raise EmergesimError(
+                "the dask executor needs Dask: pip install 'emergesim[dask]'"
+            ) from None
+        if self.scheduler:
+            try:
+                self._client = Client(self.scheduler, timeout="10s")
+            except (OSError, TimeoutError, ValueError) as error:
+                raise EmergesimError(
+                    f"cannot reach the Dask scheduler at {self.scheduler}: {error}"
+                ) from None
+            return
+        warm_up(first)
+        self._cluster = LocalCluster(
+            n_workers=self.workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.CRITICAL,  # a worker closing logs errors that are no news
+        )
+        self._client = Client(self._cluster)
+
+    def map(self, tasks: list[Task]) -> Iterator[dict[str, Any]]:
+        from dask.distributed import as_completed as completed
+
+        if not tasks:
+            return
+        if self._client is None:
+            self._connect(tasks[0])
+        futures = self._client.map(_execute_on_one_thread, tasks, pure=False)
+        try:
+            for future in completed(futures):
+                try:
+                    yield future.result()
+                except Exception as error:  # a worker died, or could not import the model
+                    raise worker_error(error) from None
+        finally:
+            self._client.cancel(futures)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._client is not None:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def worker_error(error: Exception) -> EmergesimError:
+    """A failure outside the model's run, e.g. a worker that cannot import the model's module
+    (a class defined in a notebook is not importable by other processes)."""
+    return EmergesimError(f"a worker failed outside the model ({type(error).__name__}: "
+                          f"{error}); {RESUME}")  # fmt: skip
+
+
+def warm_up(task: Task) -> None:
+    """One step of the first run in the parent: numba compiles into its cache once."""
+    execute(replace(task, steps=1, burn_in=0, record_every=1))
+
+
+def _start_worker(parent: int) -> None:
+    """Pool initializer: one numba thread, and exit if the parent dies (even by SIGKILL)."""
+    numba.set_num_threads(1)
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _execute_on_one_thread(task: Task) -> dict[str, Any]:
+    numba.set_num_threads(1)  # per thread in numba: set where the run executes
+    return execute(task)

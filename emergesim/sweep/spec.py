@@ -1,0 +1,350 @@
+"""A sweep's spec: resolved and checked before any run starts, stored as ``sweep.toml``.
+
+The same fields come from CLI flags, the Python API or a TOML file (``emergesim sweep
+spec.toml``)::
+
+    model = "traffic"          # a registered name, or "package.module:Class"
+    design = "grid"            # grid | lhs | sobol
+    samples = 64               # lhs and sobol only: number of points
+    reps = 10                  # replicates of every point
+    steps = 2000               # measured steps [model default]
+    burn_in = 500              # unmeasured steps first [model default]
+    record_every = 1
+    seed = 1                   # [the stored sweep's seed, else a fresh one]
+    out = "runs/traffic"       # the store; relative to this file's folder
+    workers = 2                # execution only: may differ between runs of one sweep
+    dask = false               # or scheduler = "tcp://host:8786"
+    retry_failed = false
+
+    [fixed]                    # parameters held fixed (others: the model's defaults)
+    length = 1000
+
+    [vary]                     # see emergesim.sweep.designs for the forms
+    density = "0.02:0.6:30"
+    p_slow = [0, 0.25, 0.5]
+
+    [adaptive]                 # optional: see emergesim.sweep.adaptive
+    tol = 0.005
+    budget = 200
+
+A store's ``sweep.toml`` has this layout, with every default resolved, ``model_version`` (the
+model class's ``version``) and ``out = "."``, so ``emergesim sweep runs/traffic/sweep.toml``
+resumes that sweep in place.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import secrets
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from emergesim.errors import EmergesimError, ParameterError, UnknownModelError
+from emergesim.model import EmergenceModel
+from emergesim.registry import get_model
+from emergesim.run import _count
+from emergesim.sweep import designs
+from emergesim.sweep.designs import DESIGNS, Range
+from emergesim.sweep.tasks import RUN_COLUMNS, Task, model_reference, resolve, run_key
+
+SPEC_KEYS = ("model", "model_version", "design", "samples", "reps", "steps", "burn_in",
+             "record_every", "seed", "fixed", "vary", "adaptive")  # fmt: skip
+EXECUTION_KEYS = ("out", "workers", "dask", "scheduler", "retry_failed")
+MAX_SEED = 2**63  # seeds are stored in an int64 column
+
+
+@dataclass(frozen=True)
+class Adaptive:
+    """Refine the control parameter until the steepest interval is narrower than ``tol``,
+    adding at most ``budget`` runs."""
+
+    tol: float
+    budget: int
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """Everything that decides a sweep's runs, checked; ``points`` are the varied values."""
+
+    model: str  # as the user named it: registered name or "module:Class"
+    cls: type[EmergenceModel] = field(repr=False)
+    fixed: dict[str, Any]
+    vary: dict[str, str | list[Any]]  # as given: range text, or a list of checked values
+    design: str
+    samples: int | None
+    reps: int
+    steps: int
+    burn_in: int
+    record_every: int
+    seed: int
+    adaptive: Adaptive | None
+    points: list[dict[str, Any]] = field(repr=False)
+
+    @cached_property
+    def reference(self) -> str:
+        return model_reference(self.cls)
+
+    def params(self, point: Mapping[str, Any]) -> dict[str, Any]:
+        """Every parameter of the model at ``point``: defaults, then fixed, then varied."""
+        values = self.cls.params.validate({**self.fixed, **point}, model=f"model '{self.cls.name}'")
+        self.cls.check_params(values)
+        return values
+
+    def tasks(self, points: list[dict[str, Any]] | None = None) -> list[Task]:
+        """The runs of ``points`` (default: the spec's), replicates innermost."""
+        tasks = []
+        for point in self.points if points is None else points:
+            params = self.params(point)
+            for replicate in range(self.reps):
+                key = run_key(self.cls, params, replicate, self.steps, self.burn_in,
+                              self.record_every)  # fmt: skip
+                tasks.append(Task(self.reference, params, replicate, self.steps, self.burn_in,
+                                  self.record_every, self.seed, key))  # fmt: skip
+        return tasks
+
+    def to_toml(self) -> str:
+        """The resolved spec as the ``sweep.toml`` of a store (see the module docstring)."""
+        head = {
+            "model": self.model,
+            "model_version": self.cls.version,
+            "design": self.design,
+            "samples": self.samples,
+            "reps": self.reps,
+            "steps": self.steps,
+            "burn_in": self.burn_in,
+            "record_every": self.record_every,
+            "seed": self.seed,
+            "out": ".",
+        }
+        lines = [
+            "# emergesim sweep: the resolved spec of the runs in runs/*.parquet (one file a run).",
+            "# `emergesim sweep <this file>` resumes the sweep in this folder.",
+        ]
+        lines += [f"{k} = {_toml_value(v)}" for k, v in head.items() if v is not None]
+        tables = {"fixed": self.fixed, "vary": self.vary}
+        if self.adaptive is not None:
+            tables["adaptive"] = {"tol": self.adaptive.tol, "budget": self.adaptive.budget}
+        for name, table in tables.items():
+            lines += ["", f"[{name}]", *(f"{k} = {_toml_value(v)}" for k, v in table.items())]
+        return "\n".join(lines) + "\n"
+
+
+def resolve_spec(
+    model: str | type[EmergenceModel],
+    *,
+    vary: Mapping[str, Any] | None = None,
+    fixed: Mapping[str, Any] | None = None,
+    design: str = "grid",
+    samples: int | None = None,
+    reps: int = 1,
+    steps: int | None = None,
+    burn_in: int | None = None,
+    record_every: int = 1,
+    seed: int | None = None,
+    adaptive: bool | Mapping[str, Any] = False,
+    tol: float | None = None,
+    budget: int | None = None,
+    model_version: str | None = None,
+) -> SweepSpec:
+    """Check every field and compute the points; raise EmergesimError naming what is wrong.
+
+    ``adaptive`` is True (with ``tol`` and ``budget``) or a table ``{tol, budget}`` (TOML).
+    A missing ``seed`` is drawn fresh; the caller passes the stored one when resuming.
+    """
+    name, cls = model_class(model)
+    if model_version is not None and str(model_version) != cls.version:
+        raise EmergesimError(
+            f"the spec is for version {model_version} of model '{cls.name}', "
+            f"the installed one is version {cls.version}"
+        )
+    _check_columns(cls)
+    if design not in DESIGNS:
+        raise ParameterError(f"unknown design {design!r}; allowed: {', '.join(DESIGNS)}")
+    if samples is not None and design not in designs.SAMPLERS:
+        raise ParameterError(f"--samples is for --design lhs or sobol, not {design}")
+    fixed = dict(fixed or {})
+    vary = dict(vary or {})
+    both = sorted(set(fixed) & set(vary))
+    if both:
+        raise ParameterError(f"'{both[0]}' is both fixed and varied; give it once")
+    checked = cls.params.validate(fixed, model=f"model '{cls.name}'")
+    fixed = {k: checked[k] for k in fixed}
+    unknown = [k for k in vary if k not in cls.params]
+    if unknown:
+        allowed = ", ".join(cls.params)
+        raise ParameterError(
+            f"unknown parameter '{unknown[0]}' for model '{cls.name}'; allowed: {allowed}"
+        )
+    axes = {k: designs.parse_values(cls.params[k], v, design=design) for k, v in vary.items()}
+    seed = _seed(seed)
+    spec = SweepSpec(
+        model=name,
+        cls=cls,
+        fixed=fixed,
+        vary={k: _given(cls.params[k], v, axes[k]) for k, v in vary.items()},
+        design=design,
+        samples=samples,
+        reps=_count("reps", reps, minimum=1),
+        steps=_count("steps", cls.default_steps if steps is None else steps, minimum=1),
+        burn_in=_count("burn_in", cls.default_burn_in if burn_in is None else burn_in, minimum=0),
+        record_every=_count("record_every", record_every, minimum=1),
+        seed=seed,
+        adaptive=_adaptive(cls, vary, design, adaptive, tol, budget),
+        points=designs.points(cls.params, axes, design=design, samples=samples, seed=seed),
+    )
+    for point in spec.points:  # cross-parameter checks of the model, before any run
+        spec.params(point)
+    return spec
+
+
+def read_toml(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A spec file -> (arguments of ``resolve_spec``, execution options); ``out`` is taken
+    relative to the file's folder."""
+    try:
+        with open(path, "rb") as file:
+            table = tomllib.load(file)
+    except OSError as error:
+        raise EmergesimError(f"cannot read spec file '{path}': {error.strerror}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise EmergesimError(f"spec file '{path}' is not valid TOML: {error}") from None
+    unknown = [k for k in table if k not in SPEC_KEYS + EXECUTION_KEYS]
+    if unknown:
+        raise EmergesimError(
+            f"unknown key '{unknown[0]}' in '{path}'; allowed: "
+            f"{', '.join(SPEC_KEYS + EXECUTION_KEYS)}"
+        )
+    if "model" not in table:
+        raise EmergesimError(f"spec file '{path}' names no model (model = \"traffic\")")
+    spec = {k: table[k] for k in SPEC_KEYS if k in table}
+    execution = {k: table[k] for k in EXECUTION_KEYS if k in table}
+    if "out" in execution:
+        execution["out"] = path.parent / str(execution["out"])
+    return spec, execution
+
+
+def differences(stored: SweepSpec, given: SweepSpec) -> list[str]:
+    """Why ``given`` cannot write into a store of ``stored``: empty when it is the same sweep or
+    extends it (only points or replicates added, every stored run kept). The model version is
+    checked by the store, which reads it from the file."""
+    fields = {
+        "model": (stored.cls.name, given.cls.name),
+        "fixed": (stored.fixed, given.fixed),
+        "varied parameters": (sorted(stored.vary), sorted(given.vary)),
+        "design": (stored.design, given.design),
+        "steps": (stored.steps, given.steps),
+        "burn_in": (stored.burn_in, given.burn_in),
+        "record_every": (stored.record_every, given.record_every),
+        "seed": (stored.seed, given.seed),
+    }
+    changed = [f"{k}: {a} stored, {b} given" for k, (a, b) in fields.items() if a != b]
+    if changed:
+        return changed
+    missing = {t.key for t in stored.tasks()} - {t.key for t in given.tasks()}
+    if not missing:
+        return []
+    changed = [
+        f"vary.{k}: {stored.vary[k]} stored, {given.vary[k]} given"
+        for k in stored.vary
+        if stored.vary[k] != given.vary[k]
+    ]
+    for k in ("samples", "reps"):
+        if getattr(stored, k) != getattr(given, k):
+            changed.append(f"{k}: {getattr(stored, k)} stored, {getattr(given, k)} given")
+    return [*changed, f"{len(missing)} stored runs would not be part of the sweep"]
+
+
+def model_class(model: str | type[EmergenceModel]) -> tuple[str, type[EmergenceModel]]:
+    """(name as stored, class) for a registered name, "module:Class", or a class."""
+    if isinstance(model, type):
+        if not issubclass(model, EmergenceModel):
+            raise EmergesimError(f"{model.__qualname__} is not an EmergenceModel")
+        try:
+            registered = get_model(model.name) is model
+        except UnknownModelError:
+            registered = False
+        return (model.name if registered else model_reference(model)), model
+    if ":" not in model:
+        return model, get_model(model)
+    try:
+        cls = resolve(model)
+    except (ImportError, AttributeError) as error:
+        raise UnknownModelError(f"cannot import model '{model}': {error}") from None
+    if not (isinstance(cls, type) and issubclass(cls, EmergenceModel)):
+        raise UnknownModelError(f"'{model}' is not an EmergenceModel")
+    return model, cls
+
+
+def _check_columns(cls: type[EmergenceModel]) -> None:
+    """A record holds parameters, run columns and observables side by side: names must differ."""
+    for name in cls.params:
+        if name in cls.observables or name in RUN_COLUMNS:
+            other = "an observable" if name in cls.observables else "a column of every record"
+            raise EmergesimError(
+                f"model '{cls.name}' cannot be swept: its parameter '{name}' has the name of "
+                f"{other}; rename one"
+            )
+    clash = [k for k in cls.observables if k in RUN_COLUMNS]
+    if clash:
+        raise EmergesimError(
+            f"model '{cls.name}' cannot be swept: its observable '{clash[0]}' has the name of a "
+            f"column of every record ({', '.join(RUN_COLUMNS)}); rename it"
+        )
+
+
+def _seed(seed: Any) -> int:
+    if seed is None:
+        return secrets.randbits(63)
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < MAX_SEED:
+        raise ParameterError(f"seed must be an integer in [0, 2**63), got {seed!r}")
+    return seed
+
+
+def _given(param, given: Any, axis: Range | list[Any]) -> str | list[Any]:
+    """How a varied parameter is stored: a range as its text, a list as checked values."""
+    if isinstance(axis, Range):
+        return given.strip()
+    return [param.coerce(v) for v in axis]
+
+
+def _adaptive(cls, vary, design, adaptive, tol, budget) -> Adaptive | None:
+    if isinstance(adaptive, Mapping):
+        unknown = [k for k in adaptive if k not in ("tol", "budget")]
+        if unknown:
+            raise EmergesimError(f"unknown key '{unknown[0]}' in [adaptive]; allowed: tol, budget")
+        tol, budget = adaptive.get("tol", tol), adaptive.get("budget", budget)
+        adaptive = True
+    if not adaptive:
+        if tol is not None or budget is not None:
+            raise ParameterError("--tol and --budget are for --adaptive sweeps")
+        return None
+    if design != "grid":
+        raise ParameterError(f"--adaptive refines a grid, not --design {design}")
+    if cls.control not in vary:
+        raise ParameterError(
+            f"--adaptive refines the control parameter '{cls.control}' of model '{cls.name}': "
+            f"vary it (--vary {cls.control}=start:stop:count)"
+        )
+    if isinstance(tol, bool) or not isinstance(tol, int | float) or not 0 < tol < math.inf:
+        raise ParameterError(
+            f"--adaptive needs --tol, the width in {cls.control} to pin the transition to "
+            f"(a number > 0), got {tol!r}"
+        )
+    if budget is None:
+        raise ParameterError("--adaptive needs --budget, the most runs it may add (>= 1)")
+    return Adaptive(float(tol), _count("budget", budget, minimum=1))
+
+
+def _toml_value(value: Any) -> str:
+    """A TOML literal for the plain values a spec holds."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # JSON's escapes are TOML's
+    return "[" + ", ".join(_toml_value(v) for v in value) + "]"

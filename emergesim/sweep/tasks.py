@@ -1,0 +1,125 @@
+"""One run of a sweep: its key, its seed, and the record a worker sends back.
+
+A run's key is the sha256 (hex) of the canonical JSON of everything that decides its result but
+the sweep seed: model name and ``version``, every parameter, replicate, steps, burn-in and
+recording interval. Its seed is ``SeedSequence(sweep_seed, spawn_key=<four 32-bit words of the
+key>)``, so a run's numbers depend on what it is, never on when or where it ran: any executor,
+any number of workers, an interrupted and resumed sweep all give the same bits.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib
+import json
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from emergesim.errors import EmergesimError
+from emergesim.model import EmergenceModel
+from emergesim.run import run
+
+# the columns of a record besides the model's parameters (before) and observables (after)
+RUN_COLUMNS = ("replicate", "seed", "key", "status", "error", "elapsed")
+
+
+@dataclass(frozen=True)
+class Task:
+    """What a worker needs to do one run; ``model`` is ``"module:Class"``, imported there."""
+
+    model: str
+    params: dict[str, Any]
+    replicate: int
+    steps: int
+    burn_in: int
+    record_every: int
+    seed: int  # the sweep's seed
+    key: str
+
+
+def run_key(
+    cls: type[EmergenceModel],
+    params: dict[str, Any],
+    replicate: int,
+    steps: int,
+    burn_in: int,
+    record_every: int,
+) -> str:
+    """The run's identity in the store (see the module docstring)."""
+    identity = {
+        "model": cls.name,
+        "version": cls.version,
+        "params": params,
+        "replicate": replicate,
+        "steps": steps,
+        "burn_in": burn_in,
+        "record_every": record_every,
+    }
+    canonical = json.dumps(identity, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def run_seed(seed: int, key: str) -> np.random.SeedSequence:
+    """The run's SeedSequence: ``emergesim.run(model, seed=run_seed(row.seed, row.key), ...)``
+    repeats a stored run."""
+    words = tuple(int(key[i : i + 8], 16) for i in range(0, 32, 8))
+    return np.random.SeedSequence(seed, spawn_key=words)
+
+
+def model_reference(cls: type[EmergenceModel]) -> str:
+    """``"module:Class"`` for a model class, checked to import back to the same class."""
+    reference = f"{cls.__module__}:{cls.__qualname__}"
+    try:
+        found = resolve(reference)
+    except Exception:
+        found = None
+    if found is not cls:
+        raise EmergesimError(
+            f"model class {cls.__qualname__} cannot be imported as '{reference}' by a worker; "
+            "define it at the top level of an importable module"
+        )
+    return reference
+
+
+@functools.cache
+def resolve(reference: str) -> type[EmergenceModel]:
+    """The class named by ``"module:Class"`` (cached: a worker imports it once)."""
+    module, _, qualname = reference.partition(":")
+    found: Any = importlib.import_module(module)
+    for attribute in qualname.split("."):
+        found = getattr(found, attribute)
+    return found
+
+
+def execute(task: Task) -> dict[str, Any]:
+    """Do one run and return its record; an exception inside the model makes a failed record."""
+    cls = resolve(task.model)
+    record: dict[str, Any] = {
+        **task.params,
+        "replicate": task.replicate,
+        "seed": task.seed,
+        "key": task.key,
+    }
+    observables = dict.fromkeys(cls.observables, math.nan)
+    start = time.perf_counter()
+    try:
+        result = run(
+            cls,
+            steps=task.steps,
+            burn_in=task.burn_in,
+            record_every=task.record_every,
+            seed=run_seed(task.seed, task.key),
+            **task.params,
+        )
+    except Exception as error:
+        status, message = "failed", f"{type(error).__name__}: {error}"
+    else:
+        status, message = "ok", None
+        observables.update((k, float(v)) for k, v in result.observables.items() if k in observables)
+    elapsed = time.perf_counter() - start
+    return {**record, "status": status, "error": message, "elapsed": elapsed, **observables}

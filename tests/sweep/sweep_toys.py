@@ -1,0 +1,53 @@
+"""A small model for the sweep tests, importable by worker processes as ``sweep_toys:Step``
+(pytest puts this folder on sys.path; subprocesses get it through PYTHONPATH)."""
+
+import os
+import time
+
+import numpy as np
+
+from emergesim.model import EmergenceModel
+from emergesim.params import Param, ParamSet
+
+FAIL_AT = "SWEEP_TOYS_FAIL_AT"  # environment: runs at this x raise, to test failures
+
+
+class Step(EmergenceModel):
+    """A sharp step of ``above`` at x = threshold, and a draw that shows the run's seed."""
+
+    name = "step"
+    params = ParamSet(
+        Param("x", 0.5, "control", float, 0.0, 1.0),
+        Param("threshold", 0.37, "where the step sits", float, 0.0, 1.0),
+        Param("size", 3, "random numbers drawn per step", int, 1, 1000),
+        Param("delay", 0.0, "seconds each run sleeps when built", float, 0.0, 1.0),
+    )
+    control = "x"
+    order = "above"
+    observables = {"above": "1 if x >= threshold else 0", "noise": "mean of the draws"}
+    default_steps = 5
+
+    def __init__(self, *, seed=None, backend="numba", **params):
+        super().__init__(seed=seed, backend=backend, **params)
+        if self.x == float(os.environ.get(FAIL_AT, "nan")):
+            raise ValueError(f"made to fail at x={self.x}")
+        time.sleep(self.delay)
+        self.draws = np.zeros(self.size)
+
+    def step(self):
+        self.draws = self.rng.random(self.size)
+
+    def observe(self):
+        return {"above": float(self.x >= self.threshold), "noise": float(self.draws.mean())}
+
+    def frame(self):
+        return self.draws.copy()
+
+    def render(self, fig, frames, steps):
+        fig.add_subplot().plot(np.array(frames))
+
+
+class Clash(Step):
+    """A parameter named like an observable: its records could not hold both."""
+
+    params = ParamSet(Param("noise", 0.5, "a clash with the observable 'noise'", float, 0, 1))
