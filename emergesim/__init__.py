@@ -1,5 +1,7 @@
 """emergesim: natural emergence and LLM "emergent abilities" as agent-based models, side by side."""
 
+from emergesim import analysis
+from emergesim.compare import compare
 from emergesim.errors import EmergesimError, ParameterError, UnknownModelError
 from emergesim.model import EmergenceModel
 from emergesim.params import Param, ParamSet
@@ -15,7 +17,9 @@ __all__ = [
     "ParameterError",
     "RunResult",
     "UnknownModelError",
+    "analysis",
     "available",
+    "compare",
     "get_model",
     "load",
     "run",

@@ -200,6 +200,91 @@ def sweep(
         raise SystemExit(1)  # main() lets this through: 1 = some runs failed, 2 = bad input
 
 
+@app.command()
+def analyze(
+    folder: Annotated[Path, typer.Argument(help="A sweep folder (emergesim sweep --out).")],
+    x: Annotated[str, typer.Option("--x", help="Control column, e.g. density.")],
+    y: Annotated[str, typer.Option("--y", help="Order parameter column.")],
+    by: Annotated[
+        str | None, typer.Option("--by", help="Size column: one fit per value, and sharpening.")
+    ] = None,
+    size: Annotated[
+        str | None, typer.Option(help="Column holding N for chi = N var(y) [default: N = 1].")
+    ] = None,
+    plot: Annotated[
+        Path | None, typer.Option(help="Figure [default: FOLDER/analysis.png].")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+) -> None:
+    """Transition location and width, susceptibility and sharpening of a stored sweep."""
+    from emergesim import analysis, plotting
+    from emergesim.sweep import load
+
+    table = load(folder)
+    plot = plotting.check_output(plot or Path(folder) / "analysis.png", plotting.FIGURE_SUFFIXES)
+    table = table[table["status"] == "ok"]
+    if by is not None and by not in table.columns:
+        raise EmergesimError(f"no column '{by}' in the runs; columns: {', '.join(table.columns)}")
+    groups = sorted(table[by].unique()) if by else [None]
+    parts = {g: table if g is None else table[table[by] == g] for g in groups}
+    fits = {g: analysis.transition(rows, x, y, seed=seed) for g, rows in parts.items()}
+    chi = {g: analysis.fluctuations(rows, x, y, size or 1.0) for g, rows in parts.items()}
+    out = Table(by or "runs", "transition", "location [95% CI]", "width [95% CI]", "steepest",
+                "chi peak at", title=f"{y} against {x}")  # fmt: skip
+    for g, fit in fits.items():
+        out.add_row(
+            "all" if g is None else f"{g:g}",
+            "yes" if fit.detected else f"no (p = {fit.p_value:.2g})",
+            f"{fit.location:.4g} [{fit.location_ci[0]:.4g}, {fit.location_ci[1]:.4g}]",
+            f"{fit.width:.4g} [{fit.width_ci[0]:.4g}, {fit.width_ci[1]:.4g}]",
+            f"{fit.steepest:.4g}",
+            f"{chi[g].peak:.4g}",
+        )
+    console.print(out)
+    if by is not None and len(groups) > 1:
+        sharp = analysis.sharpening(table, x, y, by, seed=seed)
+        low, high = sharp.exponent_ci
+        console.print(
+            f"width ~ {by}^b: b = {sharp.exponent:+.3f} [{low:+.3f}, {high:+.3f}] "
+            f"({'sharpens' if sharp.sharpens else 'does not sharpen'} with {by}); "
+            f"Binder curves cross at {x} = {analysis.binder_crossing(table, x, y, by):.4g}"
+        )
+    fig = plotting.new_figure(11, 4.2)
+    steps, fluctuation = fig.subplots(1, 2)
+    plotting.draw_steps(steps, table, x, y, fits, by)
+    for g, result in chi.items():
+        fluctuation.plot(result.table[x], result.table["chi"], "o-", ms=3,
+                         label="all" if g is None else f"{by} = {g:g}")  # fmt: skip
+    fluctuation.set_xlabel(x)
+    fluctuation.set_ylabel(f"chi = {size or 1} var({y})")
+    fluctuation.legend(fontsize=8)
+    fluctuation.grid(alpha=0.3)
+    fig.savefig(plot)
+    console.print(f"figure: {plot}")
+
+
+@app.command()
+def compare(
+    out: Annotated[Path, typer.Option(help="Folder of the report and its cached runs.")] = Path(
+        "report"
+    ),
+    quick: Annotated[bool, typer.Option("--quick", help="Small sweeps: a few minutes.")] = False,
+    seed: Annotated[int, typer.Option(help="Seed of every sweep and bootstrap.")] = 0,
+    workers: Annotated[int | None, typer.Option(help="Processes [all cores].")] = None,
+) -> None:
+    """Sweep every system, measure its transition, write OUT/index.html and summary.json."""
+    from emergesim.compare import compare as run_comparison
+
+    summary = run_comparison(out, quick=quick, seed=seed, workers=workers)
+    table = Table("system", "location", "width", "width exponent b", "verdict")
+    for numbers in summary["systems"].values():
+        table.add_row(numbers["title"], f"{numbers['location']:.4g}", f"{numbers['width']:.3g}",
+                      f"{numbers['sharpening_exponent']:+.2f}", numbers["verdict"])  # fmt: skip
+    console.print(table)
+    console.print(summary["answer"])
+    console.print(f"report: {Path(out) / 'index.html'}")
+
+
 def _pairs(pairs: list[str], option: str) -> dict[str, str]:
     """``["name=value", ...]`` -> dict, refusing anything else."""
     found = {}

@@ -104,3 +104,25 @@ def save_scan(
     fig.suptitle(title, fontsize=10)
     fig.savefig(path)
     return path
+
+
+def draw_steps(ax, table: pd.DataFrame, x: str, y: str, fits: Mapping[Any, Any], by: str | None):
+    """Replicate means of ``y`` against ``x`` and their fitted logistic steps, one colour per
+    value of ``by`` (``fits`` maps that value, or None, to an analysis.Transition)."""
+    from emergesim.analysis import logistic
+    from emergesim.analysis.transitions import RISE_10_90
+
+    shades = np.linspace(0.35, 1.0, len(fits))
+    for (group, fit), shade in zip(fits.items(), shades, strict=True):
+        rows = table if group is None else table[table[by] == group]
+        means = rows.groupby(x)[y].mean()
+        colour = (0.1, 0.2 + 0.3 * shade, 0.9 * shade)
+        label = y if group is None else f"{by} = {group:g}"
+        ax.plot(means.index, means, "o", ms=3.5, color=colour, label=label)
+        grid = np.linspace(means.index.min(), means.index.max(), 300)
+        step = logistic(grid, fit.low, fit.high, fit.location, fit.width / RISE_10_90)
+        ax.plot(grid, step, color=colour, lw=1)
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)

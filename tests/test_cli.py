@@ -100,3 +100,22 @@ def test_scan_draws_the_fundamental_diagram(tmp_path, capsys):
     assert [row["density"] for row in rows] == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
     assert rows[0]["flow"] == 0.0 and rows[-1]["flow"] == 0.0  # empty and full rings stand still
     assert png.stat().st_size > 10_000
+
+
+def test_analyze_prints_the_transition_of_a_stored_sweep(tmp_path, capsys):
+    from emergesim import sweep
+
+    sweep("traffic", vary={"density": "0.02:0.6:8", "length": [100, 300]}, reps=2, steps=60,
+          burn_in=60, seed=1, out=tmp_path, executor="serial", progress=False)  # fmt: skip
+    args = ["analyze", str(tmp_path), "--x", "density", "--y", "jammed_fraction", "--by", "length"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "jammed_fraction against density" in out and "width ~ length^b" in out
+    assert (tmp_path / "analysis.png").stat().st_size > 10_000
+    assert main([*args[:4], "--y", "speed"]) == 2
+    assert "no column 'speed' in the runs" in capsys.readouterr().err
+
+
+def test_analyze_refuses_a_folder_that_is_not_a_sweep(tmp_path, capsys):
+    assert main(["analyze", str(tmp_path), "--x", "density", "--y", "flow"]) == 2
+    assert "is not a sweep folder" in capsys.readouterr().err
