@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import time
 
 import numpy as np
+from timing import seconds_per_step
 
 from emergesim.models.skills import SkillsModel
 from emergesim.models.skills.world import DEGREE, OPEN_ANSWER
@@ -44,16 +43,6 @@ def numpy_step(model: SkillsModel) -> None:
     model.totals += scores.sum(axis=1)
     model.squares += (scores * scores).sum(axis=1)
     model.attempts += tasks
-
-
-def seconds_per_step(model: SkillsModel, advance, steps: int, repeats: int) -> float:
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(steps):
-            advance(model)
-        samples.append((time.perf_counter() - start) / steps)
-    return statistics.median(samples)
 
 
 def check_numpy_peer(params: dict) -> None:

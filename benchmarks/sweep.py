@@ -12,7 +12,8 @@ Run: python benchmarks/sweep.py [--quick]
    observables every step, the Mesa way) against the sweep on two processes observing every
    step too.
 
-Times are medians of repeats taken one after the other in this process.
+Times are medians of repeats taken one after the other in this process. Part 2 also prints the
+speedup that two busy processes get on the machine at that moment, the ceiling for the sweep's.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 
@@ -85,6 +88,18 @@ def steady(pool, tasks, repeats: int) -> float:
         return median_time(lambda: list(pool.map(tasks)), repeats)
 
 
+def ceiling() -> float:
+    """The speedup two processes can get here now: one CPU-bound Python loop against two at
+    once (on a machine shared with other work it falls well below 2)."""
+    loop = [sys.executable, "-c", "sum(range(30_000_000))"]
+
+    def together(count: int) -> None:
+        for child in [subprocess.Popen(loop) for _ in range(count)]:
+            child.wait()
+
+    return 2 * median_time(lambda: together(1), 3) / median_time(lambda: together(2), 3)
+
+
 def overhead(runs: int, repeats: int) -> None:
     vary = {"density": densities(runs)}
     tasks = resolve_spec("traffic", vary=vary, **TINY).tasks()
@@ -128,6 +143,7 @@ def scaling(runs: int, repeats: int) -> None:
     ]  # fmt: skip
     print(f"\n2-3. runs of {one:.2f} s ({runs} runs, 2,000 cars, 9,500 steps, observed every "
           f"10th); cores: {os.cpu_count()}")  # fmt: skip
+    print(f"speedup ceiling of {WORKERS} processes on this machine now: {ceiling():.2f}x")
     print(f"{'executor':>20} {'whole s':>9} {'speedup':>8} {'started s':>10} {'speedup':>8}")
     for label, full, warm in rows:
         print(f"{label:>20} {full:9.2f} {serial / full:7.2f}x {warm:10.2f} {serial / warm:7.2f}x")

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import time
 
 import numba
 import numpy as np
+from timing import seconds_per_step
 
 from emergesim.models.traffic import TrafficModel
 
@@ -32,16 +31,6 @@ def numpy_step(model: TrafficModel) -> None:
     speed = np.where((speed > 0) & (draws < model.p_slow), speed - 1, speed)
     model.positions = (pos + speed) % length
     model.speeds = speed
-
-
-def seconds_per_step(model: TrafficModel, advance, steps: int, repeats: int) -> float:
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(steps):
-            advance(model)
-        samples.append((time.perf_counter() - start) / steps)
-    return statistics.median(samples)
 
 
 def check_numpy_peer() -> None:
