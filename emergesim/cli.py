@@ -66,8 +66,8 @@ def run(
     param: Annotated[
         list[str] | None, typer.Option("-p", "--param", help="name=value; repeat for more.")
     ] = None,
-    steps: Annotated[int | None, typer.Option(help="Measured steps [model default].")] = None,
-    burn_in: Annotated[int | None, typer.Option(help="Unmeasured steps first [default].")] = None,
+    steps: Annotated[int | None, typer.Option(help="Measured steps (model default).")] = None,
+    burn_in: Annotated[int | None, typer.Option(help="Unmeasured steps (model default).")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed (>= 0); random if not given.")] = None,
     record_every: Annotated[int, typer.Option(help="Record observables every N steps.")] = 1,
     backend: Annotated[str, typer.Option(help="numba (fast) or python (the twin).")] = "numba",
@@ -128,9 +128,7 @@ def sweep(
     ] = None,
     reps: Annotated[int | None, typer.Option(help="Replicates of every point (default 1).")] = None,
     steps: Annotated[int | None, typer.Option(help="Measured steps (model default).")] = None,
-    burn_in: Annotated[
-        int | None, typer.Option(help="Unmeasured steps first (model default).")
-    ] = None,
+    burn_in: Annotated[int | None, typer.Option(help="Unmeasured steps (model default).")] = None,
     record_every: Annotated[
         int | None, typer.Option(help="Record every N steps (default 1).")
     ] = None,
@@ -299,13 +297,8 @@ def _pairs(pairs: list[str], option: str) -> dict[str, str]:
 
 
 def parse_params(pairs: list[str], cls: type[EmergenceModel]) -> dict[str, Any]:
-    """``["density=0.3", ...]`` -> validated-later dict; the model checks names and values."""
-    params = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise ParameterError(f"parameter must be given as name=value, got {pair!r}")
-        params[name.strip()] = value.strip()
+    """``["density=0.3", ...]`` -> dict of strings, checked by the model's parameters."""
+    params = _pairs(pairs, "parameter")
     cls.params.validate(params, model=f"model '{cls.name}'")
     return params
 
