@@ -3,7 +3,7 @@
 from emergesim import analysis
 from emergesim.compare import compare
 from emergesim.errors import EmergesimError, ParameterError, UnknownModelError
-from emergesim.model import EmergenceModel
+from emergesim.model import EmergenceModel, RowAgent
 from emergesim.params import Param, ParamSet
 from emergesim.registry import available, get_model
 from emergesim.run import RunResult, run, scan
@@ -15,6 +15,7 @@ __all__ = [
     "Param",
     "ParamSet",
     "ParameterError",
+    "RowAgent",
     "RunResult",
     "UnknownModelError",
     "analysis",

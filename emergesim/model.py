@@ -94,6 +94,15 @@ class EmergenceModel(mesa.Model):
         return None
 
 
+class RowAgent(mesa.Agent):
+    """An agent that is a view onto row ``index`` of its model's arrays: its properties read and
+    write those arrays, so it holds no state of its own and costs nothing per step."""
+
+    def __init__(self, model: EmergenceModel, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+
 def seed_sequence(seed: int | np.random.SeedSequence | None) -> np.random.SeedSequence:
     """Every seed goes through a SeedSequence. None picks a fresh 63-bit seed, kept in
     ``.entropy`` so that the run can be repeated (and short enough to type)."""

@@ -27,14 +27,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import mesa
 import numpy as np
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 from scipy.spatial import cKDTree
 
 from emergesim.errors import ParameterError
-from emergesim.model import EmergenceModel
+from emergesim.model import EmergenceModel, RowAgent
 from emergesim.models.flocking import render, twin
 from emergesim.models.flocking.kernels import (
     PARALLEL_FROM,
@@ -63,12 +62,8 @@ class FlockFrame:
     largest_flock_fraction: float
 
 
-class Bird(mesa.Agent):
-    """Bird ``index``: a view onto its row of the model's state (no state of its own)."""
-
-    def __init__(self, model: FlockingModel, index: int) -> None:
-        super().__init__(model)
-        self.index = index
+class Bird(RowAgent):
+    """Bird ``index``: a view onto its row of the model's state."""
 
     @property
     def row(self) -> int:

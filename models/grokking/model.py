@@ -12,12 +12,11 @@ from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
-import mesa
 import numpy as np
 from matplotlib.figure import Figure
 
 from emergesim.errors import ParameterError
-from emergesim.model import EmergenceModel
+from emergesim.model import EmergenceModel, RowAgent
 from emergesim.models.grokking import network, twin
 from emergesim.models.grokking.kernels import scatter_rows
 from emergesim.params import Param, ParamSet
@@ -26,16 +25,12 @@ MEMORISED = 0.99  # train accuracy that counts as memorised
 GENERALISED = 0.95  # test accuracy that counts as generalised
 
 
-class Number(mesa.Agent):
-    """A residue a mod p: a view onto its embedding row (as first operand)."""
-
-    def __init__(self, model: GrokkingModel, value: int) -> None:
-        super().__init__(model)
-        self.value = value
+class Number(RowAgent):
+    """A residue a mod p (a = ``index``): a view onto its embedding row (as first operand)."""
 
     @property
     def embedding(self) -> np.ndarray:
-        return self.model.net.embed[self.value]
+        return self.model.net.embed[self.index]
 
 
 class GrokkingModel(EmergenceModel):

@@ -20,12 +20,11 @@ from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import Any, NamedTuple
 
-import mesa
 import numpy as np
 from matplotlib.figure import Figure
 from mesa.discrete_space import FixedAgent, Network
 
-from emergesim.model import EmergenceModel
+from emergesim.model import EmergenceModel, RowAgent
 from emergesim.models.skills import figure, theory, twin
 from emergesim.models.skills.kernels import attempt_tasks
 from emergesim.models.skills.world import DEGREE, OPEN_ANSWER, SCALE_RANGE, SkillWorld
@@ -64,12 +63,8 @@ class Skill(FixedAgent):
         return self.cell.neighborhood.cells[turn].agents[0]
 
 
-class LanguageModel(mesa.Agent):
+class LanguageModel(RowAgent):
     """A language model of the family: a view onto row ``index`` of the model's arrays."""
-
-    def __init__(self, model: SkillsModel, index: int) -> None:
-        super().__init__(model)
-        self.index = index
 
     @property
     def n_params(self) -> float:

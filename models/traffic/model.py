@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import mesa
 import numpy as np
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 
-from emergesim.model import EmergenceModel
+from emergesim.model import EmergenceModel, RowAgent
 from emergesim.models.traffic import twin
 from emergesim.models.traffic.kernels import FREE, PARALLEL_FROM, nasch_step, nasch_step_parallel
 from emergesim.params import Param, ParamSet
@@ -25,12 +24,8 @@ from emergesim.streams import draw_key
 FRAME_CELLS = 1000  # pictures show at most the first 1000 cells of the ring
 
 
-class Car(mesa.Agent):
-    """A car: a view onto row ``index`` of the model's arrays (no state of its own)."""
-
-    def __init__(self, model: TrafficModel, index: int) -> None:
-        super().__init__(model)
-        self.index = index
+class Car(RowAgent):
+    """A car: a view onto row ``index`` of the model's arrays."""
 
     @property
     def position(self) -> int:
