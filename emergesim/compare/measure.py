@@ -16,7 +16,6 @@ from emergesim.analysis import (
     indicator,
     metric_sensitivity,
     sharpening,
-    transition,
 )
 from emergesim.compare.systems import System
 from emergesim.sweep import sweep
@@ -70,8 +69,8 @@ def measure(
     if system.fit_log10:
         runs = runs.assign(**{system.x: np.log10(runs[system.control])})
     largest = runs[runs[system.size] == max(budget.sizes)]
-    step = transition(largest, system.x, system.order, seed=seed)
     sharp = sharpening(runs, system.x, system.order, by=system.size, seed=seed)
+    step = sharp.transitions[float(max(budget.sizes))]  # the largest size, fitted once
     if system.discontinuous is None:  # natural: is the system past the middle of its step?
         largest = largest.assign(
             **{INDICATOR: indicator(largest[system.order], (step.low + step.high) / 2)}
