@@ -1,7 +1,6 @@
 """emergesim: natural emergence and LLM "emergent abilities" as agent-based models, side by side."""
 
 from emergesim import analysis
-from emergesim.compare import compare
 from emergesim.errors import EmergesimError, ParameterError, UnknownModelError
 from emergesim.model import EmergenceModel, RowAgent
 from emergesim.params import Param, ParamSet
@@ -20,7 +19,6 @@ __all__ = [
     "UnknownModelError",
     "analysis",
     "available",
-    "compare",
     "get_model",
     "load",
     "run",

@@ -11,14 +11,16 @@ from __future__ import annotations
 import operator
 import secrets
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import mesa
 import numpy as np
-from matplotlib.figure import Figure
 
 from emergesim.errors import ParameterError
 from emergesim.params import ParamSet
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 BACKENDS = ("numba", "python")
 
@@ -83,7 +85,8 @@ class EmergenceModel(mesa.Model):
 
     def render(self, fig: Figure, frames: Sequence[Any], steps: Sequence[int]) -> None:
         """Draw the run so far onto an empty figure: ``frames`` oldest first, taken at ``steps``
-        (evenly spaced, see ``run.FrameRecorder``)."""
+        (evenly spaced, see ``run.FrameRecorder``). Import matplotlib and drawing modules here,
+        not at the top of the model's module: sweep workers never draw and start faster."""
         raise NotImplementedError
 
     @classmethod

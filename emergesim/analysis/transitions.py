@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+import scipy  # its submodules load on first use: workers that never fit do not pay for them
 
 from emergesim.errors import EmergesimError
 
@@ -124,7 +124,9 @@ def _fit(xs: np.ndarray, ys: np.ndarray) -> np.ndarray | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            params, _ = optimize.curve_fit(logistic, xs, ys, p0=guess, bounds=bounds, maxfev=5000)
+            params, _ = scipy.optimize.curve_fit(
+                logistic, xs, ys, p0=guess, bounds=bounds, maxfev=5000
+            )
     except (RuntimeError, ValueError):
         return None
     return params
@@ -136,7 +138,7 @@ def _f_test(rss_flat: float, rss_step: float, *, n: int, total: float) -> float:
     if rss_step <= 0:
         return 0.0
     f = ((rss_flat - rss_step) / 3) / (rss_step / (n - 4))
-    return float(stats.f.sf(f, 3, n - 4))
+    return float(scipy.stats.f.sf(f, 3, n - 4))
 
 
 def _steepest(xs: np.ndarray, ys: np.ndarray) -> float:

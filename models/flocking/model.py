@@ -25,16 +25,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 from scipy.spatial import cKDTree
 
 from emergesim.errors import ParameterError
 from emergesim.model import EmergenceModel, RowAgent
-from emergesim.models.flocking import render, twin
+from emergesim.models.flocking import twin
 from emergesim.models.flocking.kernels import (
     PARALLEL_FROM,
     flock_sizes,
@@ -45,6 +44,9 @@ from emergesim.models.flocking.kernels import (
     wrap,
 )
 from emergesim.params import Param, ParamSet
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 RULES = ("boids", "vicsek")
 TWO_PI = 2 * math.pi  # the largest noise: a uniformly random new heading
@@ -247,4 +249,6 @@ class FlockingModel(EmergenceModel):
 
     def render(self, fig: Figure, frames: Sequence[FlockFrame], steps: Sequence[int]) -> None:
         """Birds as arrows coloured by heading, with short trails; order against time."""
+        from emergesim.models.flocking import render
+
         render.draw(fig, self, frames, steps)

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from emergesim.errors import ParameterError
 from emergesim.model import EmergenceModel, RowAgent
 from emergesim.models.grokking import network, twin
 from emergesim.models.grokking.kernels import scatter_rows
 from emergesim.params import Param, ParamSet
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 MEMORISED = 0.99  # train accuracy that counts as memorised
 GENERALISED = 0.95  # test accuracy that counts as generalised

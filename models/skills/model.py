@@ -18,17 +18,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
-from matplotlib.figure import Figure
 from mesa.discrete_space import FixedAgent, Network
 
 from emergesim.model import EmergenceModel, RowAgent
-from emergesim.models.skills import figure, theory, twin
+from emergesim.models.skills import theory, twin
 from emergesim.models.skills.kernels import attempt_tasks
 from emergesim.models.skills.world import DEGREE, OPEN_ANSWER, SCALE_RANGE, SkillWorld
 from emergesim.params import Param, ParamSet
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from emergesim.models.skills import figure
 
 
 class Tally(NamedTuple):
@@ -199,11 +203,15 @@ class SkillsModel(EmergenceModel):
         return Tally(self.attempts, self.totals.copy(), self.squares.copy())
 
     def render(self, fig: Figure, frames: Sequence[Tally], steps: Sequence[int]) -> None:
+        from emergesim.models.skills import figure
+
         figure.draw(fig, self, frames)
 
     @cached_property
     def curves(self) -> figure.Curves:
         """Closed forms across the transition, for the pictures (computed on first use)."""
+        from emergesim.models.skills import figure
+
         return figure.Curves.over_transition(self.world, self.log10_params)
 
     @classmethod

@@ -17,15 +17,14 @@ and reports the grown crystal (``burn_in=0`` records the growth step by step ins
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
-from matplotlib.figure import Figure
 from mesa.discrete_space import PropertyLayer
 
 from emergesim.model import EmergenceModel
-from emergesim.models.snowflake import kernels, render, twin
+from emergesim.models.snowflake import kernels, twin
 from emergesim.models.snowflake.lattice import hex_distance, hexagon_cells
 from emergesim.models.snowflake.measures import (
     MORPHOLOGIES,
@@ -33,6 +32,11 @@ from emergesim.models.snowflake.measures import (
     morphology_code,
 )
 from emergesim.params import Param, ParamSet
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from emergesim.models.snowflake import render
 
 PARALLEL_FROM = 64  # active radius (~12,500 cells) from which rows are shared among threads
 LIQUID = np.iinfo(np.int32).max  # frozen_at of a cell that has not frozen
@@ -185,7 +189,11 @@ class SnowflakeModel(EmergenceModel):
         return int(np.count_nonzero(self.receptive.data[rows, rows]))
 
     def frame(self) -> render.Frame:
+        from emergesim.models.snowflake import render
+
         return render.frame_of(self)
 
     def render(self, fig: Figure, frames: Sequence[render.Frame], steps: Sequence[int]) -> None:
+        from emergesim.models.snowflake import render
+
         render.draw(fig, frames, steps, self)

@@ -9,17 +9,18 @@ stop-and-go waves form with no bottleneck and travel upstream.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from matplotlib.colors import BoundaryNorm, ListedColormap
-from matplotlib.figure import Figure
 
 from emergesim.model import EmergenceModel, RowAgent
 from emergesim.models.traffic import twin
 from emergesim.models.traffic.kernels import FREE, PARALLEL_FROM, nasch_step, nasch_step_parallel
 from emergesim.params import Param, ParamSet
 from emergesim.streams import draw_key
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 FRAME_CELLS = 1000  # pictures show at most the first 1000 cells of the ring
 
@@ -125,6 +126,8 @@ class TrafficModel(EmergenceModel):
 
     def render(self, fig: Figure, frames: Sequence[np.ndarray], steps: Sequence[int]) -> None:
         """Space-time diagram (time runs down; jams are red stripes drifting left), and the ring."""
+        from matplotlib.colors import BoundaryNorm, ListedColormap
+
         cmap = ListedColormap(["white", *_speed_colours(self.vmax)])
         norm = BoundaryNorm(np.arange(-1.5, self.vmax + 1), cmap.N)
         grid = fig.add_gridspec(1, 2, width_ratios=[2.2, 1], wspace=0.15)

@@ -1,5 +1,8 @@
 """Serial, process pool and Dask LocalCluster give the same bits."""
 
+import subprocess
+import sys
+
 import pandas as pd
 
 from emergesim.sweep import load, sweep
@@ -39,3 +42,18 @@ def test_without_a_store_the_rows_are_the_stored_rows(tmp_path):
     kept = sweep("traffic", **SPEC, executor="serial", progress=False)
     stored = sweep("traffic", **SPEC, executor="serial", progress=False, out=tmp_path)
     pd.testing.assert_frame_equal(kept.drop(columns="elapsed"), stored.drop(columns="elapsed"))
+
+
+def test_a_worker_imports_no_drawing_or_fitting_code():
+    """Spawned workers import what a run needs; matplotlib, scipy's fitting and the report would
+    add most of a second to every worker's start."""
+    heavy = ["matplotlib", "scipy.optimize", "scipy.stats", "emergesim.compare"]
+    code = (
+        "import sys, emergesim.sweep.tasks\n"
+        "from emergesim.registry import BUILTIN\n"
+        "from emergesim.sweep.tasks import resolve\n"
+        "for reference in BUILTIN.values(): resolve(reference)\n"
+        f"print([name for name in {heavy!r} if name in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
