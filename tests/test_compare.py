@@ -12,6 +12,7 @@ TINY = {
     "flocking": Budget("0.5:5.5:7", (50, 100), reps=2, steps=60, burn_in=60),
     "snowflake": Budget("log:1e-4:0.3:9", (20, 30), reps=1, steps=1, burn_in=10**6),
     "skills": Budget("5:15:9", (2, 4), reps=2, steps=2, burn_in=0),
+    "grokking": Budget(None, (23, 31), reps=2, steps=600, burn_in=0),
 }
 FIELDS = {
     "location", "location_ci", "width", "width_ci", "sharpening_exponent", "sharpening_ci",
@@ -31,6 +32,7 @@ def _small(system):
         "traffic": {"length": 100},
         "flocking": {"n_agents": 50, "width": 3.5, "height": 3.5},
         "snowflake": {"radius": 30},
+        "grokking": {"steps": 150},
     }.get(system.key, {})
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,8 @@ from emergesim.analysis import (
     metric_sensitivity,
     sharpening,
 )
-from emergesim.compare.systems import System
+from emergesim.compare.systems import TRAINING_TIME, Budget, System
+from emergesim.run import run
 from emergesim.sweep import sweep
 
 INDICATOR = "ordered"  # column of the thresholded order parameter (natural systems)
@@ -48,6 +50,9 @@ def measure(
     frames = []
     for size in budget.sizes:
         fixed = {**system.fixed, system.size: size, **system.scale_fixed(size)}
+        if system.over_time:
+            frames.append(training_curves(system, budget, fixed, seed=seed))
+            continue
         frames.append(
             sweep(
                 system.model,
@@ -84,6 +89,35 @@ def measure(
     )
     label, reasons = verdict(system, step, sharp, sensitivity)
     return Finding(system, runs, step, sharp, sensitivity, label, reasons)
+
+
+def training_curves(
+    system: System, budget: Budget, fixed: dict[str, Any], *, seed: int
+) -> pd.DataFrame:
+    """One run per replicate, its records as rows: the control is the step each was taken at."""
+    rows = []
+    for replicate in range(budget.reps):
+        result = run(
+            system.model,
+            seed=np.random.SeedSequence(seed, spawn_key=(replicate,)),
+            steps=budget.steps,
+            burn_in=budget.burn_in,
+            record_every=system.record_every,
+            **fixed,
+        )
+        rows.append(
+            _log_spaced(result.timeseries).assign(replicate=replicate, status="ok", **fixed)
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+def _log_spaced(records: pd.DataFrame, points: int = 40) -> pd.DataFrame:
+    """The records nearest to ``points`` times evenly spaced in log time: the step is fitted in
+    log10(step), where evenly spaced records would crowd the late plateau."""
+    times = records.loc[records[TRAINING_TIME] > 0, TRAINING_TIME].to_numpy()
+    marks = np.log(np.geomspace(times.min(), times.max(), points))
+    nearest = times[np.abs(np.log(times)[:, None] - marks).argmin(axis=0)]
+    return records[records[TRAINING_TIME].isin(nearest)]
 
 
 def verdict(

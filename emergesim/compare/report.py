@@ -36,7 +36,7 @@ def summary(findings: Sequence[Finding], meta: dict[str, Any]) -> dict[str, Any]
             "order": s.order,
             "size": s.size,
             "sizes": [float(v) for v in sorted(sh.transitions)],
-            "runs": len(f.runs),
+            "runs": f.runs.groupby([s.size, "replicate"]).ngroups if s.over_time else len(f.runs),
             "detected": t.detected,
             "location": t.location,
             "location_ci": list(t.location_ci),
@@ -189,8 +189,9 @@ td,th{{border:1px solid #bbb;padding:4px 8px;text-align:left}}</style></head><bo
 <p>Each system was swept over its control at {len(next(iter(data["systems"].values()))["sizes"])}
 or more sizes ({"quick" if data["quick"] else "full"} settings, seed {data["seed"]},
 {data["elapsed_seconds"]:.0f} s). Location and width come from a logistic fit at the largest size
-(width: the 10-90% rise), with 95% bootstrap intervals over replicates; b is the exponent of
-width ~ size^b (negative: the step sharpens); the last numeric column is how much of a
+(width: the 10-90% rise), with 95% bootstrap intervals over replicates (grokking's control is
+training time: each run's records, taken every few optimiser steps, are its points); b is the
+exponent of width ~ size^b (negative: the step sharpens); the last numeric column is how much of a
 continuous metric's rise precedes the discontinuous metric's midpoint (Schaeffer et al. 2023).</p>
 <table><tr>{"".join(f"<th>{h}</th>" for h in head)}</tr>{"".join(rows)}</table>
 {image("overview")}{sections}</body></html>

@@ -1,7 +1,9 @@
 """The built-in sweeps of the comparison: one per system, over its control at several sizes.
 
 Each system is swept over its control parameter at two or more "sizes": the number of agents or
-cells for the natural systems, the number of composed steps k for the skills model. Quick
+cells for the natural systems, the number of composed steps k for the skills model, the modulus p
+for grokking. Grokking's control is training time itself (``TRAINING_TIME``): its runs are not
+swept but recorded every ``record_every`` optimiser steps, each record a point of the curve. Quick
 settings finish the whole comparison in a few minutes on two cores; full ones take longer and
 give tighter intervals.
 """
@@ -11,10 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+TRAINING_TIME = "step"  # a control that is the run's own clock, read from its records
+
 
 @dataclass(frozen=True)
 class Budget:
-    values: str  # the control's values, in sweep syntax ("start:stop:count")
+    values: str | None  # the control's values in sweep syntax ("start:stop:count"); None: time
     sizes: tuple[Any, ...]
     reps: int
     steps: int
@@ -41,6 +45,10 @@ class System:
     discontinuous: str | None = None  # an observable; None: threshold the order parameter
     picture: dict[str, Any] = field(default_factory=dict)  # params of the picture run
     record_every: int = 10
+
+    @property
+    def over_time(self) -> bool:
+        return self.control == TRAINING_TIME
 
     @property
     def x(self) -> str:
@@ -125,5 +133,21 @@ SYSTEMS = (
         log_control=True,
         picture={"task": "multistep", "k_steps": 8},
         record_every=1,
+    ),
+    System(
+        key="grokking",
+        title="grokking (training time)",
+        kind="training",
+        model="grokking",
+        control=TRAINING_TIME,
+        order="test_accuracy",
+        continuous="test_loss",
+        discontinuous="test_accuracy",
+        size="p",
+        fixed={"train_fraction": 0.5, "width": 128},
+        quick=Budget(None, (23, 31), reps=3, steps=1000, burn_in=0),
+        full=Budget(None, (23, 31, 41, 53), reps=8, steps=1500, burn_in=0),
+        fit_log10=True,
+        picture={"p": 31, "train_fraction": 0.5, "width": 128, "steps": 600, "record_every": 5},
     ),
 )
