@@ -3,7 +3,11 @@
 import dataclasses
 import json
 
+import numpy as np
+
+from emergesim import run
 from emergesim.compare import SYSTEMS, compare
+from emergesim.compare.measure import training_curves
 from emergesim.compare.report import finite
 from emergesim.compare.systems import Budget
 
@@ -60,3 +64,25 @@ def test_rerunning_reuses_the_stored_runs_and_reproduces_the_report(tmp_path):
     assert sorted(p.name for p in (tmp_path / "runs").rglob("*.parquet")) == stored
     first.pop("elapsed_seconds"), second.pop("elapsed_seconds")
     assert first == second
+
+
+def test_training_time_rows_are_records_of_one_run_per_replicate_spaced_in_log_time():
+    grokking = next(s for s in SYSTEMS if s.over_time)
+    budget = TINY["grokking"]
+    fixed = {**grokking.fixed, "p": 31}
+    table = training_curves(grokking, budget, fixed, seed=0)
+    assert sorted(table["replicate"].unique()) == list(range(budget.reps))
+    steps = np.sort(table.loc[table["replicate"] == 0, "step"].to_numpy())
+    assert steps[0] == grokking.record_every and steps[-1] == budget.steps
+    assert np.all(steps % grokking.record_every == 0)
+    # 40 marks evenly spaced in log time; early on the records themselves are coarser
+    spacing = np.log(budget.steps / grokking.record_every) / 39
+    gaps = np.diff(np.log(steps))
+    assert 20 < steps.size <= 40
+    assert gaps[steps[:-1] >= 100].max() < 1.5 * spacing
+    # the rows are the run's own records: rerunning replicate 0 gives the same test accuracy
+    seed = np.random.SeedSequence(0, spawn_key=(0,))
+    again = run("grokking", seed=seed, steps=budget.steps, record_every=grokking.record_every,
+                **fixed).timeseries.set_index("step")  # fmt: skip
+    rows = table[table["replicate"] == 0].set_index("step")
+    assert rows["test_accuracy"].equals(again.loc[rows.index, "test_accuracy"])
