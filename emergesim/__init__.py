@@ -1,6 +1,7 @@
 """emergesim: natural emergence and LLM "emergent abilities" as agent-based models, side by side."""
 
 from emergesim import analysis
+from emergesim.analysis import analyze
 from emergesim.errors import EmergesimError, ParameterError, UnknownModelError
 from emergesim.model import EmergenceModel, RowAgent
 from emergesim.params import Param, ParamSet
@@ -18,6 +19,7 @@ __all__ = [
     "RunResult",
     "UnknownModelError",
     "analysis",
+    "analyze",
     "available",
     "get_model",
     "load",

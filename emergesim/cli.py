@@ -215,43 +215,36 @@ def analyze(
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
 ) -> None:
     """Transition location and width, susceptibility and sharpening of a stored sweep."""
-    from emergesim import analysis, plotting
-    from emergesim.sweep import load
+    from emergesim import plotting
+    from emergesim.analysis import analyze as measure
 
-    table = load(folder)
     plot = plotting.check_output(plot or Path(folder) / "analysis.png", plotting.FIGURE_SUFFIXES)
-    table = table[table["status"] == "ok"]
-    if by is not None and by not in table.columns:
-        raise EmergesimError(f"no column '{by}' in the runs; columns: {', '.join(table.columns)}")
-    groups = sorted(table[by].unique()) if by else [None]
-    parts = {g: table if g is None else table[table[by] == g] for g in groups}
-    fits = {g: analysis.transition(rows, x, y, seed=seed) for g, rows in parts.items()}
-    chi = {g: analysis.fluctuations(rows, x, y, size or 1.0) for g, rows in parts.items()}
+    result = measure(folder, x, y, by=by, size=size, seed=seed)
     out = Table(by or "runs", "transition", "location [95% CI]", "width [95% CI]", "steepest",
                 "chi peak at", title=f"{y} against {x}")  # fmt: skip
-    for g, fit in fits.items():
+    for g, fit in result.transitions.items():
         out.add_row(
             "all" if g is None else f"{g:g}",
             "yes" if fit.detected else f"no (p = {fit.p_value:.2g})",
             f"{fit.location:.4g} [{fit.location_ci[0]:.4g}, {fit.location_ci[1]:.4g}]",
             f"{fit.width:.4g} [{fit.width_ci[0]:.4g}, {fit.width_ci[1]:.4g}]",
             f"{fit.steepest:.4g}",
-            f"{chi[g].peak:.4g}",
+            f"{result.fluctuations[g].peak:.4g}",
         )
     console.print(out)
-    if by is not None and len(groups) > 1:
-        sharp = analysis.sharpening(table, x, y, by, seed=seed)
+    if result.sharpening is not None:
+        sharp = result.sharpening
         low, high = sharp.exponent_ci
         console.print(
             f"width ~ {by}^b: b = {sharp.exponent:+.3f} [{low:+.3f}, {high:+.3f}] "
             f"({'sharpens' if sharp.sharpens else 'does not sharpen'} with {by}); "
-            f"Binder curves cross at {x} = {analysis.binder_crossing(table, x, y, by):.4g}"
+            f"Binder curves cross at {x} = {result.binder_crossing:.4g}"
         )
     fig = plotting.new_figure(11, 4.2)
     steps, fluctuation = fig.subplots(1, 2)
-    plotting.draw_steps(steps, table, x, y, fits, by)
-    for g, result in chi.items():
-        fluctuation.plot(result.table[x], result.table["chi"], "o-", ms=3,
+    plotting.draw_steps(steps, result.runs, x, y, result.transitions, by)
+    for g, chi in result.fluctuations.items():
+        fluctuation.plot(chi.table[x], chi.table["chi"], "o-", ms=3,
                          label="all" if g is None else f"{by} = {g:g}")  # fmt: skip
     fluctuation.set_xlabel(x)
     fluctuation.set_ylabel(f"chi = {size or 1} var({y})")
@@ -281,6 +274,27 @@ def compare(
     console.print(table)
     console.print(summary["answer"])
     console.print(f"report: {Path(out) / 'index.html'}")
+
+
+def _figure_sets() -> dict[str, Any]:
+    """Name -> function(out, *, quick, report) -> list of paths written; one line per set."""
+    from emergesim.models.skills.seed import save_seed_figures
+
+    return {"seed": save_seed_figures}
+
+
+@app.command()
+def figures(
+    name: Annotated[str, typer.Argument(help="Figure set: seed (the seed's LLM claims).")],
+    out: Annotated[Path, typer.Option(help="Folder for the figures (created).")] = Path("figs"),
+    quick: Annotated[bool, typer.Option("--quick", help="Coarse and small: seconds.")] = False,
+) -> None:
+    """Regenerate a set of figures and print the numbers each one shows."""
+    sets = _figure_sets()
+    if name not in sets:
+        raise EmergesimError(f"unknown figure set '{name}'; allowed: {', '.join(sets)}")
+    for path in sets[name](out, quick=quick, report=console.print):
+        console.print(f"figure: {path}")
 
 
 def _pairs(pairs: list[str], option: str) -> dict[str, str]:

@@ -9,13 +9,16 @@ from emergesim.analysis.fluctuations import (
 )
 from emergesim.analysis.sensitivity import MetricSensitivity, indicator, metric_sensitivity
 from emergesim.analysis.sharpening import Sharpening, sharpening
+from emergesim.analysis.sweeps import Analysis, analyze
 from emergesim.analysis.transitions import Transition, logistic, transition
 
 __all__ = [
+    "Analysis",
     "Fluctuations",
     "MetricSensitivity",
     "Sharpening",
     "Transition",
+    "analyze",
     "binder",
     "binder_crossing",
     "fluctuations",

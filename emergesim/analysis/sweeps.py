@@ -1,0 +1,68 @@
+"""Every measure of one sweep at once: what ``emergesim analyze`` prints and draws."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from emergesim.analysis.fluctuations import Fluctuations, binder_crossing, fluctuations
+from emergesim.analysis.sharpening import Sharpening, sharpening
+from emergesim.analysis.transitions import Transition, transition
+from emergesim.errors import EmergesimError
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Fits keyed by the value of ``by`` (``None``: all runs, when ``by`` is not given)."""
+
+    runs: pd.DataFrame  # the finished runs measured
+    x: str
+    y: str
+    by: str | None
+    transitions: dict[float | None, Transition]
+    fluctuations: dict[float | None, Fluctuations]
+    sharpening: Sharpening | None  # with two or more values of ``by``
+    binder_crossing: float | None  # likewise: where the extreme sizes' Binder curves cross
+
+
+def analyze(
+    runs: pd.DataFrame | str | Path,
+    x: str,
+    y: str,
+    *,
+    by: str | None = None,
+    size: str | float | None = None,
+    seed: int = 0,
+) -> Analysis:
+    """Transition and fluctuations of ``y`` against ``x`` for each value of ``by``, and how the
+    width scales with ``by``. ``runs`` is a tidy table or a sweep folder (``emergesim.load``);
+    failed runs are left out. chi = N var(y), N from the column ``size`` (default 1)."""
+    if not isinstance(runs, pd.DataFrame):
+        from emergesim.sweep.store import load  # here: the sweep engine imports the measures
+
+        runs = load(runs)
+    table = runs[runs["status"] == "ok"] if "status" in runs.columns else runs
+    if by is None:
+        parts = {None: table}
+    elif by in table.columns:
+        parts = {float(value): table[table[by] == value] for value in sorted(table[by].unique())}
+    else:
+        raise EmergesimError(f"no column '{by}' in the runs; columns: {', '.join(table.columns)}")
+    sharp = sharpening(table, x, y, by, seed=seed) if len(parts) > 1 else None
+    fits = (
+        sharp.transitions
+        if sharp
+        else {g: transition(t, x, y, seed=seed) for g, t in parts.items()}
+    )
+    return Analysis(
+        runs=table,
+        x=x,
+        y=y,
+        by=by,
+        transitions=fits,
+        fluctuations={g: fluctuations(t, x, y, size or 1.0) for g, t in parts.items()},
+        sharpening=sharp,
+        binder_crossing=binder_crossing(table, x, y, by) if sharp else None,
+    )
