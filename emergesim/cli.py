@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -277,15 +278,22 @@ def compare(
 
 
 def _figure_sets() -> dict[str, Any]:
-    """Name -> function(out, *, quick, report) -> list of paths written; one line per set."""
+    """Name -> function(out, *, quick) -> list of the paths written; one line per set."""
+    from emergesim.models.skills.datafigures import save_data_figures
     from emergesim.models.skills.seed import save_seed_figures
 
-    return {"seed": save_seed_figures}
+    return {"seed": partial(save_seed_figures, report=console.print), "data": save_data_figures}
 
 
 @app.command()
 def figures(
-    name: Annotated[str, typer.Argument(help="Figure set: seed (the seed's LLM claims).")],
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Figure set: seed (the seed's LLM claims) or data (the skills model against "
+            "real models' arithmetic)."
+        ),
+    ],
     out: Annotated[Path, typer.Option(help="Folder for the figures (created).")] = Path("figs"),
     quick: Annotated[bool, typer.Option("--quick", help="Coarse and small: seconds.")] = False,
 ) -> None:
@@ -293,7 +301,7 @@ def figures(
     sets = _figure_sets()
     if name not in sets:
         raise EmergesimError(f"unknown figure set '{name}'; allowed: {', '.join(sets)}")
-    for path in sets[name](out, quick=quick, report=console.print):
+    for path in sets[name](out, quick=quick):
         console.print(f"figure: {path}")
 
 

@@ -37,6 +37,15 @@ def check_output(path: str | Path, suffixes: tuple[str, ...]) -> Path:
     return path
 
 
+def figure_folder(out: str | Path) -> Path:
+    """A folder for a set of figures, created if needed; a file in its place is refused."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise EmergesimError(f"cannot write figures into '{out}': it is a file, not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
 def new_figure(width: float = 12.0, height: float = 5.5, dpi: int = 150) -> Figure:
     fig = Figure(figsize=(width, height), dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)

@@ -24,7 +24,7 @@ from emergesim.models.skills.calibration import (
     rmse_by_family,
 )
 from emergesim.models.skills.realdata import TASKS, load_scores
-from emergesim.plotting import check_output, new_figure
+from emergesim.plotting import figure_folder, new_figure
 
 TASK_LABELS = {
     "add_2d": "2-digit addition",
@@ -41,11 +41,10 @@ SOURCE = "Ruan, Maddison & Hashimoto 2024 (ObsScaling), 2-shot, 2000 questions p
 
 
 def save_data_figures(out: str | Path, *, quick: bool = False) -> list[Path]:
-    """Write both figures into the folder ``out``; ``quick`` only lowers the resolution (the
-    fits take about a second)."""
-    out = Path(out)
-    names = ("arithmetic-scale.png", "arithmetic-calibration.png")
-    paths = [check_output(out / name, (".png",)) for name in names]
+    """Write both figures into the folder ``out`` (created if needed); ``quick`` only lowers the
+    resolution (the fits take about a second)."""
+    out = figure_folder(out)
+    paths = [out / name for name in ("arithmetic-scale.png", "arithmetic-calibration.png")]
     dpi = 90 if quick else 150
     scores = load_scores()
     fits = {k: calibrate(scores, sharpness=k) for k in (1.0, None)}

@@ -182,5 +182,5 @@ def test_data_figures(tmp_path):
     paths = save_data_figures(tmp_path, quick=True)
     assert [p.name for p in paths] == ["arithmetic-scale.png", "arithmetic-calibration.png"]
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in paths)
-    with pytest.raises(EmergesimError, match="does not exist"):
-        save_data_figures(tmp_path / "missing")
+    with pytest.raises(EmergesimError, match="it is a file, not a folder"):
+        save_data_figures(paths[0])
