@@ -69,7 +69,9 @@ class Serial:
 
 class Processes(Serial):
     """A pool of local processes ("spawn": no state inherited from the parent), started at the
-    first run and kept for later rounds of an adaptive sweep."""
+    first run and kept, like joblib's reusable executor, for later sweeps in this process (a
+    worker takes most of a second to start); ``shutdown_pools`` or the interpreter's exit ends
+    it, and so does an error or Ctrl-C during a sweep."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
@@ -83,12 +85,7 @@ class Processes(Serial):
             return
         if self._pool is None:
             warm_up(tasks[0])
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker,
-                initargs=(os.getpid(),),
-            )
+            self._pool = _shared_pool(self.workers)
         futures = [self._pool.submit(execute, task) for task in tasks]
         try:
             for future in as_completed(futures):
@@ -104,9 +101,30 @@ class Processes(Serial):
                 future.cancel()
 
     def __exit__(self, kind: type | None, *exc: object) -> None:
-        if self._pool is not None:
-            # on an error or Ctrl-C, do not wait for the runs in flight
-            self._pool.shutdown(wait=kind is None, cancel_futures=True)
+        if self._pool is not None and kind is not None:
+            # on an error or Ctrl-C, do not wait for the runs in flight, nor reuse the workers
+            _POOLS.pop(self.workers, None)
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+_POOLS: dict[int, ProcessPoolExecutor] = {}  # by number of workers
+
+
+def _shared_pool(workers: int) -> ProcessPoolExecutor:
+    if workers not in _POOLS:
+        _POOLS[workers] = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(os.getpid(),),
+        )
+    return _POOLS[workers]
+
+
+def shutdown_pools() -> None:
+    """End the worker processes kept for later sweeps."""
+    while _POOLS:
+        _POOLS.popitem()[1].shutdown()
 
 
 class Dask(Serial):

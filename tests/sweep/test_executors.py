@@ -1,11 +1,13 @@
 """Serial, process pool and Dask LocalCluster give the same bits."""
 
+import multiprocessing
 import subprocess
 import sys
 
 import pandas as pd
 
 from emergesim.sweep import load, sweep
+from emergesim.sweep.executors import shutdown_pools
 
 SPEC = {
     "vary": {"density": "0.1:0.7:3", "p_slow": "0.1,0.5"},
@@ -57,3 +59,14 @@ def test_a_worker_imports_no_drawing_or_fitting_code():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_later_sweeps_reuse_the_worker_processes_until_shut_down():
+    shutdown_pools()
+    first = sweep("traffic", **SPEC, executor="process", workers=2, progress=False)
+    workers = {child.pid for child in multiprocessing.active_children()}
+    again = sweep("traffic", **{**SPEC, "seed": 4}, executor="process", workers=2, progress=False)
+    assert {child.pid for child in multiprocessing.active_children()} == workers
+    assert len(workers) == 2 and not first["flow"].equals(again["flow"])
+    shutdown_pools()
+    assert multiprocessing.active_children() == []
