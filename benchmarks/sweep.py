@@ -5,8 +5,9 @@ Run: python benchmarks/sweep.py [--quick]
 1. Tiny traffic runs (20 cells, 5 steps): the sweep's cost per run beyond ``emergesim.run`` in a
    loop, in memory and with the store (one Parquet file per run), in this process.
 2. Runs of about 0.2 s (10,000 cells, 2,000 cars, single-threaded kernel): the serial sweep
-   against two worker processes, whole sweeps (pool start included) and on a pool already
-   started (numba cache loaded).
+   against two worker processes: the first sweep of a session (workers started for it), a later
+   sweep (workers kept from the first), and the runs alone on workers already started; and a
+   first sweep four times as long (not with --quick).
 3. The same runs on a Dask LocalCluster of two processes against the process pool.
 4. The same runs through Mesa's ``batch_run`` (two processes; a DataCollector records the
    observables every step, the Mesa way) against the sweep on two processes observing every
@@ -32,11 +33,11 @@ from mesa import DataCollector
 import emergesim
 from emergesim.models.traffic import TrafficModel
 from emergesim.sweep import sweep
-from emergesim.sweep.executors import Dask, Processes
+from emergesim.sweep.executors import Dask, Processes, shutdown_pools
 from emergesim.sweep.spec import resolve_spec
 
 TINY = {"fixed": {"length": 20}, "steps": 5, "burn_in": 0, "seed": 1}
-MEDIUM_RUN = {"steps": 9000, "burn_in": 500, "record_every": 10}  # about 0.2 s
+MEDIUM_RUN = {"steps": 6000, "burn_in": 500, "record_every": 10}  # about 0.2 s
 MEDIUM = {"fixed": {"length": 10_000}, **MEDIUM_RUN, "seed": 1}
 WORKERS = 2
 
@@ -70,10 +71,13 @@ def densities(n: int) -> list[float]:
     return [round(0.05 + 0.5 * i / max(n - 1, 1), 6) for i in range(n)]
 
 
-def whole_sweep(executor: str, vary: dict, spec: dict, *, store: bool = False):
-    """A sweep from scratch (workers started, a fresh store) as a timed action."""
+def whole_sweep(executor: str, vary: dict, spec: dict, *, store: bool = False, cold: bool = False):
+    """A sweep into a fresh store (or none) as a timed action; ``cold``: the process pool is
+    started for it, as in the first sweep of a session."""
 
     def action() -> None:
+        if cold:
+            shutdown_pools()
         out = tempfile.mkdtemp(prefix="sweep-bench-") if store else None
         sweep("traffic", vary=vary, **spec, executor=executor, workers=WORKERS, out=out,
               progress=False)  # fmt: skip
@@ -117,8 +121,8 @@ def overhead(runs: int, repeats: int) -> None:
     rows = [
         ("serial, in memory", median_time(whole_sweep("serial", vary, TINY), repeats)),
         ("serial, store", median_time(whole_sweep("serial", vary, TINY, store=True), repeats)),
-        (f"{WORKERS} processes, store, pool start included",
-         median_time(whole_sweep("process", vary, TINY, store=True), 3)),
+        (f"{WORKERS} processes, store, pool kept",
+         median_time(whole_sweep("process", vary, TINY, store=True), repeats)),
         (f"{WORKERS} processes, no store, started pool",
          steady(Processes(WORKERS), tasks, repeats) * WORKERS),
     ]  # fmt: skip
@@ -134,22 +138,36 @@ def scaling(runs: int, repeats: int) -> None:
     one = median_time(lambda: emergesim.run("traffic", seed=1, density=0.3, **MEDIUM["fixed"],
                                             **MEDIUM_RUN), 3)  # fmt: skip
     serial = median_time(whole_sweep("serial", vary, MEDIUM), repeats)
-    rows = [
-        ("serial", serial, serial),
-        (f"{WORKERS} processes", median_time(whole_sweep("process", vary, MEDIUM), repeats),
-         steady(Processes(WORKERS), tasks, repeats)),
-        (f"dask, {WORKERS} processes", median_time(whole_sweep("dask", vary, MEDIUM), repeats),
-         steady(Dask(WORKERS, None), tasks, repeats)),
-    ]  # fmt: skip
-    print(f"\n2-3. runs of {one:.2f} s ({runs} runs, 2,000 cars, 9,500 steps, observed every "
-          f"10th); cores: {os.cpu_count()}")  # fmt: skip
+    first = median_time(whole_sweep("process", vary, MEDIUM, cold=True), repeats)
+    later = median_time(whole_sweep("process", vary, MEDIUM), repeats)
+    started = steady(Processes(WORKERS), tasks, repeats)
+    shutdown_pools()  # Dask alone on the machine, as the pool was
+    dask_started = steady(Dask(WORKERS, None), tasks, repeats)
+    dask = median_time(whole_sweep("dask", vary, MEDIUM), repeats)
+    print(f"\n2-3. {runs} runs of {one:.2f} s (2,000 cars, {sum(MEDIUM_RUN.values()) - 10} steps, "
+          f"observed every 10th); cores: {os.cpu_count()}")  # fmt: skip
     print(f"speedup ceiling of {WORKERS} processes on this machine now: {ceiling():.2f}x")
-    print(f"{'executor':>20} {'whole s':>9} {'speedup':>8} {'started s':>10} {'speedup':>8}")
-    for label, full, warm in rows:
-        print(f"{label:>20} {full:9.2f} {serial / full:7.2f}x {warm:10.2f} {serial / warm:7.2f}x")
-    (_, pool_full, pool_warm), (_, dask_full, dask_warm) = rows[1], rows[2]
-    print(f"dask / processes: whole {dask_full / pool_full:.2f}, "
-          f"started {dask_warm / pool_warm:.2f}")  # fmt: skip
+    print(f"{'':>44} {'seconds':>8} {'speedup':>8}")
+    for label, seconds in [
+        ("serial sweep", serial),
+        (f"{WORKERS} processes: first sweep (workers start)", first),
+        (f"{WORKERS} processes: later sweep (workers kept)", later),
+        (f"{WORKERS} processes: the runs on started workers", started),
+        (f"dask, {WORKERS} processes: whole sweep", dask),
+        (f"dask, {WORKERS} processes: started workers", dask_started),
+    ]:
+        print(f"{label:>44} {seconds:8.2f} {serial / seconds:7.2f}x")
+    print(f"worker start: {first - later:.2f} s; dask / processes on started workers: "
+          f"{dask_started / started:.2f}")  # fmt: skip
+
+
+def long_first_sweep(runs: int, repeats: int) -> None:
+    """The workers' start, about a second, is paid once: a longer first sweep hides it."""
+    vary = {"density": densities(runs)}
+    serial = median_time(whole_sweep("serial", vary, MEDIUM), repeats)
+    first = median_time(whole_sweep("process", vary, MEDIUM, cold=True), repeats)
+    print(f"first sweep of {runs} runs: serial {serial:.2f} s, {WORKERS} processes "
+          f"{first:.2f} s: {serial / first:.2f}x")  # fmt: skip
 
 
 def batch(runs: int, repeats: int) -> None:
@@ -157,7 +175,8 @@ def batch(runs: int, repeats: int) -> None:
     from mesa.batchrunner import batch_run  # sets the "spawn" start method when imported
 
     every_step = {**MEDIUM, "record_every": 1}
-    ours = median_time(whole_sweep("process", {"density": densities(runs)}, every_step), repeats)
+    ours = median_time(whole_sweep("process", {"density": densities(runs)}, every_step, cold=True),
+                       repeats)  # fmt: skip
     parameters = {"density": densities(runs), **MEDIUM["fixed"]}
     steps = MEDIUM["burn_in"] + MEDIUM["steps"] - 1  # batch_run steps while steps <= max_steps
     theirs = median_time(lambda: batch_run(BatchTraffic, parameters, number_processes=WORKERS,
@@ -173,9 +192,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer runs and repeats")
     args = parser.parse_args()
     repeats = 3 if args.quick else 5
-    runs = 8 if args.quick else 20
+    runs = 16 if args.quick else 40
     overhead(100 if args.quick else 400, repeats)
     scaling(runs, repeats)
+    if not args.quick:
+        long_first_sweep(4 * runs, 3)
     batch(runs, repeats)
 
 
