@@ -22,7 +22,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Agent-based models of natural emergence and of LLM 'emergent abilities'.",
 )
-console = Console()
+console = Console(soft_wrap=True)  # a printed path stays whole, to copy and paste
 
 
 @app.callback()

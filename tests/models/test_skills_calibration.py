@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from emergesim import EmergesimError, ParameterError
+from emergesim.cli import main
 from emergesim.models.skills import calibrate, load_scores, theory
 from emergesim.models.skills.calibration import (
     DECOMPOSITIONS,
@@ -178,9 +179,13 @@ def test_refused_input():
         derive_fixture(PACKAGE_DATA, PACKAGE_DATA / "never.csv")
 
 
-def test_data_figures(tmp_path):
-    paths = save_data_figures(tmp_path, quick=True)
-    assert [p.name for p in paths] == ["arithmetic-scale.png", "arithmetic-calibration.png"]
+def test_data_figures_command_writes_both_pngs(tmp_path, capsys):
+    assert main(["figures", "data", "--out", str(tmp_path), "--quick"]) == 0
+    names = ["arithmetic-scale.png", "arithmetic-calibration.png"]
+    assert capsys.readouterr().out.split() == [
+        w for n in names for w in ("figure:", str(tmp_path / n))
+    ]
+    paths = [tmp_path / name for name in names]
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in paths)
     with pytest.raises(EmergesimError, match="it is a file, not a folder"):
         save_data_figures(paths[0])
