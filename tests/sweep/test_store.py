@@ -8,7 +8,9 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import pandas as pd
+import polars as pl
 import pyarrow.dataset as ds
 import pytest
 from sweep_toys import FAIL_AT, Step
@@ -152,11 +154,17 @@ def test_adding_points_or_replicates_extends_the_sweep(tmp_path):
     assert len(serial(tmp_path, vary={"x": "0:1:5"}, reps=3)) == 15  # now the stored spec
 
 
-def test_pandas_and_pyarrow_read_the_store_without_emergesim(tmp_path):
+def test_pandas_polars_and_duckdb_read_the_store_without_emergesim(tmp_path):
     stored = serial(tmp_path)
     (tmp_path / "runs" / ".partial.parquet.tmp").write_bytes(b"PAR1 cut short")
+    expected = load(tmp_path)
     by_pandas = pd.read_parquet(tmp_path / "runs").sort_values(["x", "replicate"])
-    pd.testing.assert_frame_equal(by_pandas.reset_index(drop=True), load(tmp_path))
+    pd.testing.assert_frame_equal(by_pandas.reset_index(drop=True), expected)
+    files = str(tmp_path / "runs" / "*.parquet")
+    by_polars = pl.read_parquet(files).sort("x", "replicate").to_pandas()
+    pd.testing.assert_frame_equal(by_polars.astype(expected.dtypes), expected)
+    by_duckdb = duckdb.sql(f"select * from '{files}' order by x, replicate").df()
+    pd.testing.assert_frame_equal(by_duckdb.astype(expected.dtypes), expected)
     table = ds.dataset(tmp_path / "runs", format="parquet").to_table()
     assert table.num_rows == 6 and table.schema.field("size").type == "int64"
     assert sorted(table["key"].to_pylist()) == sorted(stored["key"])
