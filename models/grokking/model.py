@@ -63,7 +63,7 @@ class GrokkingModel(EmergenceModel):
         "train_loss": "mean squared error on the training pairs",
         "test_loss": "mean squared error on the held-out pairs",
         "weight_norm": "L2 norm of all weights",
-        "fourier_concentration": "share of each unit's power in its main frequency of a",
+        "fourier_concentration": "each embedding unit's share of power in its main frequency",
         "memorised_at": f"first step with train accuracy >= {MEMORISED} (NaN: not yet)",
         "generalised_at": f"first observed step with test accuracy >= {GENERALISED} (NaN: not yet)",
     }
