@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -45,9 +46,22 @@ def make_executor(kind: str, workers: int | None = None, scheduler: str | None =
         raise EmergesimError("a scheduler address is for the dask executor")
     if kind == "serial":
         return Serial()
+    if scheduler is None:  # local workers
+        _check_main_file()
     if kind == "process":
         return Processes(workers or default_workers())
     return Dask(workers or default_workers(), scheduler)
+
+
+def _check_main_file() -> None:
+    """Local workers are spawned and re-import the parent's script, which a script read from
+    standard input does not have on disk: every worker would die on start."""
+    path = getattr(sys.modules["__main__"], "__file__", None)
+    if path is not None and not os.path.exists(path):
+        raise EmergesimError(
+            f"worker processes cannot re-import the script '{path}'; save it as a file, or use "
+            "the serial executor"
+        )
 
 
 class Serial:

@@ -5,7 +5,9 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
+from emergesim import EmergesimError
 from emergesim.sweep import load, sweep
 from emergesim.sweep.executors import shutdown_pools
 
@@ -70,3 +72,12 @@ def test_later_sweeps_reuse_the_worker_processes_until_shut_down():
     assert len(workers) == 2 and not first["flow"].equals(again["flow"])
     shutdown_pools()
     assert multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize("executor", ["process", "dask"])
+def test_a_script_from_standard_input_is_refused_local_workers(tmp_path, monkeypatch, executor):
+    monkeypatch.setattr(sys.modules["__main__"], "__file__", "<stdin>", raising=False)
+    with pytest.raises(EmergesimError, match="cannot re-import the script '<stdin>'"):
+        sweep("traffic", **SPEC, executor=executor, progress=False, out=tmp_path / "store")
+    assert not (tmp_path / "store").exists()
+    assert len(sweep("traffic", **SPEC, executor="serial", progress=False)) == 12
