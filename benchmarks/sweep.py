@@ -144,8 +144,9 @@ def scaling(runs: int, repeats: int) -> None:
     shutdown_pools()  # Dask alone on the machine, as the pool was
     dask_started = steady(Dask(WORKERS, None), tasks, repeats)
     dask = median_time(whole_sweep("dask", vary, MEDIUM), repeats)
-    print(f"\n2-3. {runs} runs of {one:.2f} s (2,000 cars, {sum(MEDIUM_RUN.values()) - 10} steps, "
-          f"observed every 10th); cores: {os.cpu_count()}")  # fmt: skip
+    steps = MEDIUM_RUN["burn_in"] + MEDIUM_RUN["steps"]
+    print(f"\n2-3. {runs} runs of {one:.2f} s (2,000 cars, {steps} steps, observed every "
+          f"{MEDIUM_RUN['record_every']}th); cores: {os.cpu_count()}")  # fmt: skip
     print(f"speedup ceiling of {WORKERS} processes on this machine now: {ceiling():.2f}x")
     print(f"{'':>44} {'seconds':>8} {'speedup':>8}")
     for label, seconds in [
@@ -162,7 +163,7 @@ def scaling(runs: int, repeats: int) -> None:
 
 
 def long_first_sweep(runs: int, repeats: int) -> None:
-    """The workers' start, about a second, is paid once: a longer first sweep hides it."""
+    """The workers' start, about 1.5 s, is paid once: a longer first sweep hides it."""
     vary = {"density": densities(runs)}
     serial = median_time(whole_sweep("serial", vary, MEDIUM), repeats)
     first = median_time(whole_sweep("process", vary, MEDIUM, cold=True), repeats)

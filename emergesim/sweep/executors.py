@@ -84,7 +84,7 @@ class Serial:
 class Processes(Serial):
     """A pool of local processes ("spawn": no state inherited from the parent), started at the
     first run and kept, like joblib's reusable executor, for later sweeps in this process (a
-    worker takes most of a second to start); ``shutdown_pools`` or the interpreter's exit ends
+    worker takes over a second to start); ``shutdown_pools`` or the interpreter's exit ends
     it, and so does an error or Ctrl-C during a sweep."""
 
     def __init__(self, workers: int) -> None:
