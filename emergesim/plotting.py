@@ -19,7 +19,7 @@ from PIL import Image
 
 from emergesim.errors import EmergesimError
 from emergesim.model import EmergenceModel
-from emergesim.run import RunResult
+from emergesim.runner import RunResult
 
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 ANIMATION_SUFFIXES = (".gif",)
@@ -116,11 +116,8 @@ def save_scan(
 
 
 def draw_steps(ax, table: pd.DataFrame, x: str, y: str, fits: Mapping[Any, Any], by: str | None):
-    """Replicate means of ``y`` against ``x`` and their fitted logistic steps, one colour per
+    """Replicate means of ``y`` against ``x`` and their fitted curves, one colour per
     value of ``by`` (``fits`` maps that value, or None, to an analysis.Transition)."""
-    from emergesim.analysis import logistic
-    from emergesim.analysis.transitions import RISE_10_90
-
     shades = np.linspace(0.35, 1.0, len(fits))
     for (group, fit), shade in zip(fits.items(), shades, strict=True):
         rows = table if group is None else table[table[by] == group]
@@ -129,8 +126,7 @@ def draw_steps(ax, table: pd.DataFrame, x: str, y: str, fits: Mapping[Any, Any],
         label = y if group is None else f"{by} = {group:g}"
         ax.plot(means.index, means, "o", ms=3.5, color=colour, label=label)
         grid = np.linspace(means.index.min(), means.index.max(), 300)
-        step = logistic(grid, fit.low, fit.high, fit.location, fit.width / RISE_10_90)
-        ax.plot(grid, step, color=colour, lw=1)
+        ax.plot(grid, fit.curve(grid), color=colour, lw=1)
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     ax.legend(fontsize=8)

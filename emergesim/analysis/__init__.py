@@ -1,31 +1,49 @@
 """Emergence measures on tidy tables of runs (one row per run: params, replicate, observables)."""
 
+from emergesim.analysis.bootstrap import TOLERANCE, Estimate, trend
 from emergesim.analysis.fluctuations import (
+    BinderCrossing,
     Fluctuations,
     binder,
     binder_crossing,
+    cumulant,
+    cumulant_crossing,
     fluctuations,
     susceptibility,
 )
+from emergesim.analysis.scaling import Scaling, draw_collapse, scaling
 from emergesim.analysis.sensitivity import MetricSensitivity, indicator, metric_sensitivity
 from emergesim.analysis.sharpening import Sharpening, sharpening
 from emergesim.analysis.sweeps import Analysis, analyze
 from emergesim.analysis.transitions import Transition, logistic, transition
+from emergesim.analysis.verdict import WORDS, Verdict, verdict
 
 __all__ = [
+    "TOLERANCE",
+    "WORDS",
     "Analysis",
+    "BinderCrossing",
+    "Estimate",
     "Fluctuations",
     "MetricSensitivity",
+    "Scaling",
     "Sharpening",
     "Transition",
+    "Verdict",
     "analyze",
     "binder",
     "binder_crossing",
+    "cumulant",
+    "cumulant_crossing",
+    "draw_collapse",
     "fluctuations",
     "indicator",
     "logistic",
     "metric_sensitivity",
+    "scaling",
     "sharpening",
     "susceptibility",
     "transition",
+    "trend",
+    "verdict",
 ]

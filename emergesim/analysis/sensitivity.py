@@ -5,8 +5,9 @@ system, an indicator that the order parameter exceeds a threshold) and with a co
 (partial credit or edit distance; the order parameter itself). Schaeffer, Miranda & Koyejo (2023)
 showed that exact match over k steps, p^k, stays near zero while the per-step score p climbs
 smoothly, then jumps once p is near 1: the jump was announced by the continuous metric long
-before. So we measure the continuous metric's *progress* (fraction of its fitted rise) at the
-discontinuous metric's midpoint. For composed skills it is 0.5^(1/k) or more (0.87 at k = 5,
+before. So we measure the continuous metric's *progress* at the discontinuous metric's midpoint:
+(fit(midpoint) - low) / (high - low), the fraction of its fitted step (or of a knee's rise across
+the sweep) already done. For composed skills it is 0.5^(1/k) or more (0.87 at k = 5,
 0.97 at k = 20); at a collective transition both metrics rise together. A transition
 *survives* when the continuous metric shows a detected step and at most ``max_progress`` of it
 is done when the discontinuous metric jumps.
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from emergesim.analysis.transitions import RISE_10_90, Transition, logistic, transition
+from emergesim.analysis.transitions import Transition, transition
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,8 @@ def metric_sensitivity(
     """Fit the step of both metrics against ``x`` and compare where they rise."""
     sharp = transition(table, x, discontinuous, n_boot=n_boot, seed=seed)
     smooth = transition(table, x, continuous, n_boot=n_boot, seed=seed)
-    # the continuous fit's own step from its low to its high plateau, whichever way it goes
-    progress = float(logistic(sharp.location, 0, 1, smooth.location, smooth.width / RISE_10_90))
+    # how far the continuous fit has gone from its start (low) to its end (high), either way
+    progress = float((smooth.curve(sharp.location) - smooth.low) / (smooth.high - smooth.low))
     return MetricSensitivity(
         discontinuous=sharp,
         continuous=smooth,

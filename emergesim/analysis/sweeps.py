@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from emergesim.analysis.fluctuations import Fluctuations, binder_crossing, fluctuations
-from emergesim.analysis.sharpening import Sharpening, sharpening
+from emergesim.analysis.scaling import Scaling, scaling
+from emergesim.analysis.sharpening import Sharpening, fit_by_size
 from emergesim.analysis.transitions import Transition, transition
 from emergesim.errors import EmergesimError
 
@@ -25,6 +26,7 @@ class Analysis:
     fluctuations: dict[float | None, Fluctuations]
     sharpening: Sharpening | None  # with two or more values of ``by``
     binder_crossing: float | None  # likewise: where the extreme sizes' Binder curves cross
+    scaling: Scaling | None = None  # finite-size scaling, with three or more values of ``by``
 
 
 def analyze(
@@ -36,11 +38,13 @@ def analyze(
     size: str | float | None = None,
     seed: int = 0,
 ) -> Analysis:
-    """Transition and fluctuations of ``y`` against ``x`` for each value of ``by``, and how the
-    width scales with ``by``. ``runs`` is a tidy table or a sweep folder (``emergesim.load``);
-    failed runs are left out. chi = N var(y), N from the column ``size`` (default 1)."""
+    """Transition and fluctuations of ``y`` against ``x`` for each value of ``by``, how the
+    width scales with ``by``, and the finite-size scaling when ``by`` takes three or more values
+    (with the Binder crossing when the runs carry m2 and m4). ``runs`` is a tidy table or a sweep
+    folder (``emergesim.load``); failed runs are left out. chi = N var(y), N from the column
+    ``size`` (default 1)."""
     if not isinstance(runs, pd.DataFrame):
-        from emergesim.sweep.store import load  # here: the sweep engine imports the measures
+        from emergesim.sweeps.store import load  # here: the sweep engine imports the measures
 
         runs = load(runs)
     table = runs[runs["status"] == "ok"] if "status" in runs.columns else runs
@@ -50,11 +54,13 @@ def analyze(
         parts = {float(value): table[table[by] == value] for value in sorted(table[by].unique())}
     else:
         raise EmergesimError(f"no column '{by}' in the runs; columns: {', '.join(table.columns)}")
-    sharp = sharpening(table, x, y, by, seed=seed) if len(parts) > 1 else None
-    fits = (
-        sharp.transitions
-        if sharp
-        else {g: transition(t, x, y, seed=seed) for g, t in parts.items()}
+    if len(parts) > 1:
+        fits = fit_by_size(table, x, y, by, n_boot=200, confidence=0.95, seed=seed)
+        sharp = Sharpening.of(fits, seed=seed)
+    else:
+        fits, sharp = {g: transition(t, x, y, seed=seed) for g, t in parts.items()}, None
+    finite_size = (
+        scaling(table, x, y, by, n=size or 1.0, seed=seed, fits=fits) if len(parts) > 2 else None
     )
     return Analysis(
         runs=table,
@@ -65,4 +71,5 @@ def analyze(
         fluctuations={g: fluctuations(t, x, y, size or 1.0) for g, t in parts.items()},
         sharpening=sharp,
         binder_crossing=binder_crossing(table, x, y, by) if sharp else None,
+        scaling=finite_size,
     )

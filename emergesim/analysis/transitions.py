@@ -1,46 +1,102 @@
-"""Where a transition sits and how wide it is, from a tidy table of runs.
+"""Whether an order parameter makes a transition inside the swept range, where, and how wide.
 
-The order parameter y against the control x is fitted with a logistic step
+The order parameter y against the control x (one row per run; replicates share x) is fitted by
+least squares with four models:
 
-    y(x) = low + (high - low) / (1 + exp(-(x - location) / scale))
+    constant   y = a                                           1 parameter
+    line       y = a + s x                                     2
+    step       y = a + b / (1 + exp(-(x - c) / w))             4  (plateaus a and a + b)
+    knee       y = a + s w ln(1 + exp(+-(x - c) / w))          4  (a hinge rounded over w)
 
-and the reported ``width`` is the 10-90 % rise, ``2 ln 9 * scale`` (about 4.39 scale). The
-steepest slope of the replicate-mean curve gives a second, model-free location. Confidence
-intervals come from a bootstrap over replicates (rows resampled within each x; when every x has a
-single run, whole rows are resampled). A transition is *detected* when the step explains the data
-better than a constant (F-test of the 4-parameter fit against the 1-parameter mean, p < alpha)
-and its location lies inside the sampled range: pure noise is reported as no transition.
+The knee is the hinge y = a + s max(0, x - c), flat and then sloped (an onset, like traffic's
+jammed fraction), or its mirror y = a + s max(0, c - x), sloped and then flat (a magnetization
+falling to zero), rounded so that its slope changes as a logistic of scale w. Both report a
+``location`` c (the step's midpoint; the knee's onset, where its two asymptotes meet) and a
+``width`` 2 ln 9 w: the 10-90 % rise of the step, or of the knee's slope.
+
+A step or a knee is *detected* when it beats both the constant and the line by nested F-tests,
+
+    F = ((RSS_simple - RSS_rich) / (p_rich - p_simple)) / (RSS_rich / (n - p_rich)),   p < alpha,
+
+and its 10-90 % region lies inside the sampled range with at least ``MIN_SIDE`` sampled values
+of x beyond each end (both plateaus, or the flat part and the slope, are seen). When both qualify
+the smaller RSS wins (they have as many parameters); when neither does, the numbers describe the
+one that failed least (inside the tests but outside the range, before failing a test). So a line
+is no transition, nor is noise, and a rise that leaves the sweep is not reported at its end: a
+rise from a flat start is a knee at its onset.
+
+Not detected is *conclusive* only when the data rule a transition out: the null that explains
+them (the line if the step or knee beat the constant, else the constant) fits them exactly, or
+the best step or knee departs from it, in root mean square over the sampled x and at the upper
+end of its bootstrap interval, by at most half the scatter between single runs (a step of that
+scatter's size, centred in the range, departs by half of it). A weak step in few noisy runs, or
+a step cut off by the end of the sweep, is neither detected nor ruled out. A width is
+``resolved`` when at least ``MIN_SIDE`` sampled x lie inside its 10-90 % region; a sharper step
+is only known to be narrower than the sampling. ``steepest`` is a model-free location: the
+middle of the sampled interval where the replicate means change fastest.
+
+Fitting is variable projection: for fixed (c, w) each model is linear in (a, b), solved in closed
+form, so a grid over (c, ln w) refined around its best point gives the least squares without
+starting values or failed fits. The bootstrap resamples replicates within each x (whole rows when
+some x has a single run); a draw is a weight per row, and every draw is solved at once.
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 import scipy  # its submodules load on first use: workers that never fit do not pay for them
 
+from emergesim.analysis.bootstrap import interval, resample
 from emergesim.errors import EmergesimError
 
 RISE_10_90 = 2 * np.log(9)
+MIN_SIDE = 2  # sampled x values needed beyond each end of a step's or knee's 10-90 % region
+MIN_POINTS = 5  # distinct x values needed to fit four parameters and test them
+FORMS = (("step", None), ("knee", "below"), ("knee", "above"))  # (shape, side of x that is flat)
+# the grid, in units of the sampled range from its start; each zoom refines it threefold
+_CENTRES = np.linspace(-0.5, 1.5, 61)
+_SCALES = np.geomspace(1e-3, 3.0, 21)
+_ZOOM = np.linspace(-1, 1, 7)
+_ZOOMS = 3
+_LOG_SCALES = np.log(_SCALES[[0, -1]])
+_EXACT = 1e-12  # a residual sum of squares below this fraction of the total is a perfect fit
 
 
 @dataclass(frozen=True)
 class Transition:
-    """A fitted step. Intervals are (low, high) percentiles of the bootstrap (95 % by default)."""
+    """The step or knee of y against x. Intervals are bootstrap percentiles (95 % by default).
 
-    location: float
+    The numbers describe ``shape`` ("step" or "knee") even when it is not detected: the form that
+    fits best, so that the ``reason`` can say what is wrong with it."""
+
+    location: float  # the step's midpoint or the knee's onset
     location_ci: tuple[float, float]
-    width: float  # 10-90 % rise of the logistic
+    width: float  # 10-90 % rise of the step, or of the knee's slope
     width_ci: tuple[float, float]
     steepest: float  # x of the steepest slope of the replicate-mean curve
     steepest_ci: tuple[float, float]
-    low: float  # plateau before the step
-    high: float  # plateau after the step
-    p_value: float  # F-test of the step against a constant
+    low: float  # before the transition: the step's first plateau, or the knee fit at the start
+    high: float  # after it: the step's second plateau, or the knee fit at the end of the range
+    p_value: float  # the larger of the F-tests of ``shape`` against a constant and a line
     detected: bool
+    kind: str | None  # "step" or "knee" when detected, else None
+    reason: str  # why it is (or is not) a transition, with the numbers
+    conclusive: bool  # detected, or the data rule out any transition larger than their scatter
+    resolved: bool  # 2 or more sampled x inside the 10-90 % region: the width is measured
+    shape: str  # the fitted form the numbers describe: "step" or "knee"
+    flat: str | None  # a knee's flat side: "below" or "above" its onset; None for a step
+    coef: tuple[float, float, float, float]  # (a, b, c, w): y = a + b h((x - c) / w)
     boot_widths: np.ndarray = field(repr=False, compare=False)
+    boot_locations: np.ndarray = field(repr=False, compare=False)
+
+    def curve(self, x: np.ndarray) -> np.ndarray:
+        """The fitted step or knee at ``x``."""
+        a, b, c, w = self.coef
+        return a + b * _basis((self.shape, self.flat), np.asarray(x, dtype=float), c, w)
 
 
 def logistic(x, low, high, location, scale):
@@ -57,111 +113,321 @@ def transition(
     alpha: float = 1e-3,
     seed: int = 0,
 ) -> Transition:
-    """Fit the step of ``y`` against ``x`` (one row per run; replicates share x)."""
-    xs, ys = _columns(table, x, y)
-    fit = _fit(xs, ys)
-    if fit is None:
-        raise EmergesimError(f"could not fit a step to {y} against {x}")
-    rss_step = float(np.sum((ys - logistic(xs, *fit)) ** 2))
-    rss_flat = float(np.sum((ys - ys.mean()) ** 2))
-    p_value = _f_test(rss_flat, rss_step, n=len(xs), total=float(np.sum(ys**2)) + 1.0)
-    rng = np.random.default_rng(seed)
-    boots = [_boot_once(xs, ys, rng) for _ in range(n_boot)]
-    boots = np.array([b for b in boots if b is not None])
-    tails = (100 * (1 - confidence) / 2, 100 * (1 + confidence) / 2)
-
-    def ci(values: np.ndarray) -> tuple[float, float]:
-        low, high = np.percentile(values, tails)
-        return float(low), float(high)
-
-    location = float(fit[2])
-    inside = xs.min() <= location <= xs.max()
+    """Detect, locate and measure the step or knee of ``y`` against ``x`` (one row per run)."""
+    if n_boot < 1:
+        raise EmergesimError(f"n_boot must be a positive number of draws, got {n_boot}")
+    data = _Data.of(table, x, y)
+    point = data.sums(np.ones((1, data.v.size)))
+    line = float(_lsq(data.grid[:, None], point)[0][0, 0])
+    nulls = {"constant": float(data.v @ data.v), "line": line}
+    fits = {form: _fit(form, data.grid, point) for form in FORMS}
+    knee = min(FORMS[1:], key=lambda form: fits[form].rss[0])
+    candidates = [_judge(form, fits[form], nulls, data, alpha) for form in (FORMS[0], knee)]
+    best = min(candidates, key=lambda c: (_RANK[c.problem], c.fit.rss[0]))
+    draws = data.sums(data.weights(n_boot, np.random.default_rng(seed)))
+    boot = _fit(best.form, data.grid, draws)
+    reason, conclusive = _explain(best, nulls, data, draws, boot, confidence)
+    a, b, c, w = data.coef(best.form, best.fit)
+    shape, flat = best.form
+    ends = data.curves(best.form, best.fit, np.array([0.0, 1.0]))[0]
+    grid, half = data.to_x(data.grid), RISE_10_90 * best.fit.w[0] / 2
+    with np.errstate(invalid="ignore"):  # a pairs bootstrap may draw no run at some x
+        steepest = [_steepest(grid, sums / counts) for counts, sums, _ in (point, draws)]
     return Transition(
-        location=location,
-        location_ci=ci(boots[:, 0]),
-        width=float(RISE_10_90 * fit[3]),
-        width_ci=ci(boots[:, 1]),
-        steepest=_steepest(xs, ys),
-        steepest_ci=ci(boots[:, 2]),
-        low=float(fit[0]),
-        high=float(fit[1]),
-        p_value=p_value,
-        detected=bool(p_value < alpha and inside),
-        boot_widths=boots[:, 1],
+        location=c,
+        location_ci=interval(data.to_x(boot.c), confidence),
+        width=float(RISE_10_90 * w),
+        width_ci=interval(RISE_10_90 * data.span * boot.w, confidence),
+        steepest=steepest[0][0],
+        steepest_ci=interval(steepest[1], confidence),
+        low=a if shape == "step" else float(ends[0]),
+        high=a + b if shape == "step" else float(ends[1]),
+        p_value=best.p_value,
+        detected=best.problem is None,
+        kind=shape if best.problem is None else None,
+        reason=reason,
+        conclusive=conclusive,
+        resolved=bool(np.count_nonzero(np.abs(data.grid - best.fit.c[0]) < half) >= MIN_SIDE),
+        shape=shape,
+        flat=flat,
+        coef=(a, b, c, w),
+        boot_widths=RISE_10_90 * data.span * boot.w,
+        boot_locations=data.to_x(boot.c),
     )
 
 
-def _columns(table: pd.DataFrame, x: str, y: str) -> tuple[np.ndarray, np.ndarray]:
-    for name in (x, y):
-        if name not in table.columns:
-            raise EmergesimError(
-                f"no column '{name}' in the runs; columns: {', '.join(map(str, table.columns))}"
-            )
-    data = table[[x, y]].dropna()
-    if data[x].nunique() < 5:
-        raise EmergesimError(f"a transition needs at least 5 distinct values of {x}")
-    return data[x].to_numpy(dtype=float), data[y].to_numpy(dtype=float)
-
-
-def _means(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    grid, index = np.unique(xs, return_inverse=True)
-    return grid, np.bincount(index, weights=ys) / np.bincount(index)
-
-
-def _fit(xs: np.ndarray, ys: np.ndarray) -> np.ndarray | None:
-    grid, means = _means(xs, ys)
-    span = grid[-1] - grid[0]
-    low, high = means[0], means[-1]
-    middle = (low + high) / 2
-    crossing = grid[np.argmin(np.abs(means - middle))]
-    guess = [low, high, crossing, span / 10]
-    pad = abs(high - low) + np.ptp(ys) + 1e-12
-    bounds = (
-        [ys.min() - pad, ys.min() - pad, grid[0] - span, span * 1e-4],
-        [ys.max() + pad, ys.max() + pad, grid[-1] + span, span * 10],
-    )
-    guess = np.clip(guess, bounds[0], bounds[1])
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            params, _ = scipy.optimize.curve_fit(
-                logistic, xs, ys, p0=guess, bounds=bounds, maxfev=5000
-            )
-    except (RuntimeError, ValueError):
-        return None
-    return params
-
-
-def _f_test(rss_flat: float, rss_step: float, *, n: int, total: float) -> float:
-    if n <= 4 or rss_flat <= 1e-12 * total:  # a constant already fits, to rounding
-        return 1.0
-    if rss_step <= 0:
-        return 0.0
-    f = ((rss_flat - rss_step) / 3) / (rss_step / (n - 4))
-    return float(scipy.stats.f.sf(f, 3, n - 4))
-
-
-def _steepest(xs: np.ndarray, ys: np.ndarray) -> float:
-    grid, means = _means(xs, ys)
-    k = int(np.argmax(np.abs(np.diff(means) / np.diff(grid))))
-    return float((grid[k] + grid[k + 1]) / 2)
-
-
-def _boot_once(xs: np.ndarray, ys: np.ndarray, rng: np.random.Generator) -> tuple | None:
-    grid, index = np.unique(xs, return_inverse=True)
-    if np.bincount(index).min() >= 2:
-        picks = np.concatenate(
-            [
-                rng.choice(np.flatnonzero(index == g), size=(index == g).sum())
-                for g in range(grid.size)
-            ]
+def numeric_column(table: pd.DataFrame, name: str) -> pd.Series:
+    """The column ``name``, refused with the columns allowed when missing or not numeric."""
+    if name not in table.columns:
+        raise EmergesimError(
+            f"no column '{name}' in the runs; columns: {', '.join(map(str, table.columns))}"
         )
+    column = table[name]
+    if not _is_number(column):
+        numeric = ", ".join(str(c) for c in table.columns if _is_number(table[c])) or "none"
+        raise EmergesimError(
+            f"column '{name}' is not numeric ({column.dtype}); numeric columns: {numeric}"
+        )
+    return column
+
+
+def _is_number(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+
+
+class _Sums(NamedTuple):
+    """Per draw (first axis): the weight and weighted sum of v at each distinct x, and the
+    weighted sum of v^2. The basis depends on x alone, so these are all a fit needs."""
+
+    counts: np.ndarray  # (B, G)
+    sums: np.ndarray  # (B, G)
+    squares: np.ndarray  # (B,)
+
+
+class _Fit(NamedTuple):
+    """Least squares v = a + b h((u - c) / w) on the unit square, one entry per draw."""
+
+    rss: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    c: np.ndarray
+    w: np.ndarray
+
+
+class _Candidate(NamedTuple):
+    form: tuple[str, str | None]
+    fit: _Fit
+    p_value: float
+    problem: str | None  # None (a transition), "range", "line" or "constant"
+    message: str
+
+
+_RANK = {None: 0, "range": 1, "line": 2, "constant": 3}  # which candidate the result describes
+
+
+@dataclass(frozen=True)
+class _Data:
+    """The runs on the unit square, u = (x - start) / span and v = (y - centre) / spread, so that
+    every fit is equally well conditioned."""
+
+    x: str
+    v: np.ndarray
+    groups: np.ndarray  # index of each run's x in ``grid``
+    grid: np.ndarray  # the distinct values of u
+    start: float
+    span: float
+    centre: float
+    spread: float
+
+    @classmethod
+    def of(cls, table: pd.DataFrame, x: str, y: str) -> _Data:
+        if x == y:
+            raise EmergesimError(
+                f"x and y are both '{x}': the order parameter must be another numeric column"
+            )
+        numeric_column(table, x), numeric_column(table, y)
+        data = table[[x, y]].dropna()
+        if data[x].nunique() < MIN_POINTS:
+            raise EmergesimError(f"a transition needs at least {MIN_POINTS} distinct values of {x}")
+        xs, ys = data[x].to_numpy(dtype=float), data[y].to_numpy(dtype=float)
+        start, span, centre, spread = xs.min(), np.ptp(xs), ys.mean(), ys.std()
+        spread = spread if spread > 1e-12 * max(1.0, abs(centre)) else 1.0  # y is constant
+        grid, groups = np.unique((xs - start) / span, return_inverse=True)
+        return cls(x, (ys - centre) / spread, groups, grid, start, span, centre, spread)
+
+    def to_x(self, u):
+        return self.start + self.span * np.asarray(u)
+
+    def weights(self, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+        """Bootstrap draws as weights per run, (n_boot, runs): runs resampled within each x when
+        every x has replicates, else whole rows (a pairs bootstrap)."""
+        replicated = np.bincount(self.groups).min() >= 2
+        labels = self.groups if replicated else np.zeros_like(self.groups)
+        weights = np.zeros((n_boot, self.v.size))
+        np.add.at(weights, (np.arange(n_boot)[:, None], resample(labels, n_boot, rng)), 1.0)
+        return weights
+
+    def sums(self, weights: np.ndarray) -> _Sums:
+        member = np.eye(self.grid.size)[self.groups]
+        return _Sums(weights @ member, (weights * self.v) @ member, weights @ self.v**2)
+
+    def coef(self, form, fit: _Fit) -> tuple[float, float, float, float]:
+        """(a, b, c, w) of the point fit in the units of x and y."""
+        a, b = self.centre + self.spread * fit.a[0], self.spread * fit.b[0]
+        b = b / self.span if form[0] == "knee" else b  # a knee's h is in units of x
+        return float(a), float(b), float(self.to_x(fit.c[0])), float(self.span * fit.w[0])
+
+    def curves(self, form, fit: _Fit, u: np.ndarray) -> np.ndarray:
+        """The fitted curves at ``u``, one row per draw, in units of y."""
+        h = _basis(form, u, fit.c[:, None], fit.w[:, None])
+        return self.centre + self.spread * (fit.a[:, None] + fit.b[:, None] * h)
+
+
+def _basis(form, u, c, w):
+    """h of the step (a logistic from 0 to 1) or of the knee (a hinge of slope +-1 rounded as
+    w softplus(z), softplus(z) = max(z, 0) + ln(1 + exp(-|z|)))."""
+    z = (u - c) / w
+    if form[0] == "step":
+        return 0.5 * (1 + np.tanh(z / 2))
+    z = z if form[1] == "below" else -z
+    return w * (np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z))))
+
+
+def _lsq(h: np.ndarray, sums: _Sums):
+    """Weighted least squares of v = a + b h in closed form, for every draw and every candidate
+    basis (a column of ``h`` at the distinct x: (G, K) shared, or (B, G, K) one set per draw):
+
+        b = cov(h, v) / var(h),   a = mean(v) - b mean(h),   RSS = SS(v) - b cov(h, v).
+
+    Returns RSS, a and b, each (B, K)."""
+
+    def total(weights, values):
+        return weights @ values if values.ndim == 2 else (weights[:, None, :] @ values)[:, 0]
+
+    counts, sv, svv = sums.counts, sums.sums, sums.squares[:, None]
+    s0, sv1 = counts.sum(axis=1, keepdims=True), sv.sum(axis=1, keepdims=True)
+    s1, s2, s1v = total(counts, h), total(counts, h * h), total(sv, h)
+    var, cov = s2 - s1**2 / s0, s1v - s1 * sv1 / s0
+    flat = var <= _EXACT * s0  # h is constant over the sampled points: the constant model
+    b = np.where(flat, 0.0, cov / np.where(flat, 1.0, var))
+    return np.maximum(svv - sv1**2 / s0 - b * cov, 0.0), (sv1 - b * s1) / s0, b
+
+
+def _fit(form, grid: np.ndarray, sums: _Sums) -> _Fit:
+    """The least-squares (c, w) on the coarse grid, then ``_ZOOMS`` times on a grid three times
+    finer around each draw's best point, then at the vertex of the parabola through the best
+    point and its neighbours along each axis, where that is better still."""
+    cs, ws = (g.ravel() for g in np.meshgrid(_CENTRES, _SCALES, indexing="ij"))
+    best = _lsq(_basis(form, grid[:, None], cs, ws), sums)[0].argmin(axis=1)
+    c, lw = cs[best], np.log(ws[best])
+    dc, dlw = _CENTRES[1] - _CENTRES[0], np.log(_SCALES[1] / _SCALES[0])
+    draws = np.arange(c.size)
+    for _ in range(_ZOOMS):
+        tc = np.clip(c[:, None, None] + dc * _ZOOM[:, None], _CENTRES[0], _CENTRES[-1])
+        tw = np.clip(lw[:, None, None] + dlw * _ZOOM, *_LOG_SCALES)
+        tc, tw = (t.reshape(draws.size, -1) for t in np.broadcast_arrays(tc, tw))
+        h = _basis(form, grid[None, :, None], tc[:, None, :], np.exp(tw)[:, None, :])
+        rss = _lsq(h, sums)[0]
+        best = rss.argmin(axis=1)
+        c, lw, dc, dlw = tc[draws, best], tw[draws, best], dc / 3, dlw / 3
+    rss = rss.reshape(draws.size, _ZOOM.size, _ZOOM.size)
+    i, j = np.divmod(best, _ZOOM.size)
+    tc = np.column_stack([c, np.clip(c + dc * _vertex(rss[draws, :, j], i), *_CENTRES[[0, -1]])])
+    tw = np.column_stack([lw, np.clip(lw + dlw * _vertex(rss[draws, i, :], j), *_LOG_SCALES)])
+    h = _basis(form, grid[None, :, None], tc[:, None, :], np.exp(tw)[:, None, :])
+    rss, a, b = _lsq(h, sums)
+    k = rss.argmin(axis=1)
+    return _Fit(rss[draws, k], a[draws, k], b[draws, k], tc[draws, k], np.exp(tw[draws, k]))
+
+
+def _vertex(rss: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Per draw, the offset in grid steps of the minimum of the parabola through rss at the
+    best point k and its two neighbours: (f- - f+) / (2 (f- - 2 f0 + f+)), within one step; 0
+    at an edge of the grid or where the parabola does not open upwards."""
+    draws, inner = np.arange(k.size), (k > 0) & (k < rss.shape[1] - 1)
+    f_minus, f_0, f_plus = (rss[draws, np.clip(k + d, 0, rss.shape[1] - 1)] for d in (-1, 0, 1))
+    curvature = f_minus - 2 * f_0 + f_plus
+    ok = inner & (curvature > 0)
+    step = np.where(ok, (f_minus - f_plus) / (2 * np.where(ok, curvature, 1.0)), 0.0)
+    return np.clip(step, -1.0, 1.0)
+
+
+def _f_test(rss_simple: float, rss_rich: float, p_simple: int, p_rich: int, n: int) -> float:
+    """p-value of the nested F-test of the richer model against the simpler one."""
+    if n <= p_rich or rss_simple <= _EXACT * n:  # nothing left to explain
+        return 1.0
+    if rss_rich <= 0:
+        return 0.0
+    f = ((rss_simple - rss_rich) / (p_rich - p_simple)) / (rss_rich / (n - p_rich))
+    return float(scipy.stats.f.sf(f, p_rich - p_simple, n - p_rich))
+
+
+def _judge(form, fit: _Fit, nulls: dict[str, float], data: _Data, alpha: float) -> _Candidate:
+    """Does this step or knee beat the constant and the line, inside the sampled range?"""
+    n, rss, shape = data.v.size, float(fit.rss[0]), form[0]
+    p_constant = _f_test(nulls["constant"], rss, 1, 4, n)
+    p_line = _f_test(nulls["line"], rss, 2, 4, n)
+    p_value = max(p_constant, p_line)
+    if p_constant >= alpha:
+        message = f"no better than a constant (noise): p = {p_constant:.2g} for the best {shape}"
+        return _Candidate(form, fit, p_value, "constant", f"{message}, alpha = {alpha:g}")
+    if p_line >= alpha:
+        message = f"a straight line explains it as well: p = {p_line:.2g} for the best {shape}"
+        return _Candidate(form, fit, p_value, "line", f"{message}, alpha = {alpha:g}")
+    c, w = float(fit.c[0]), float(fit.w[0])
+    lo, hi = c - RISE_10_90 * w / 2, c + RISE_10_90 * w / 2
+    short_below = np.count_nonzero(data.grid < lo) < MIN_SIDE
+    short_above = np.count_nonzero(data.grid > hi) < MIN_SIDE
+    region = (
+        f"its 10-90 % region spans {data.x} = {data.to_x(lo):.4g} to {data.to_x(hi):.4g}, "
+        f"the sweep {data.to_x(0):.4g} to {data.to_x(1):.4g}, and {MIN_SIDE} sampled values "
+        "are needed beyond each end"
+    )
+    if short_below and short_above:
+        part = "step" if shape == "step" else "knee's rounding"
+        message = f"the {part} is wider than the swept range: {region}"
+        return _Candidate(form, fit, p_value, "range", message)
+    if short_below or short_above:
+        if shape == "step":
+            side = "upper" if short_above == (fit.b[0] > 0) else "lower"
+            message = f"the step's {side} plateau lies beyond the swept range: {region}"
+        else:
+            message = f"the knee's onset lies at the edge of the swept range: {region}"
+        return _Candidate(form, fit, p_value, "range", message)
+    message = (
+        f"a {shape} at {data.x} = {data.to_x(c):.4g} beats a straight line (p = {p_line:.2g}) "
+        f"and a constant (p = {p_constant:.2g})"
+    )
+    return _Candidate(form, fit, p_value, None, message)
+
+
+def _explain(
+    best: _Candidate, nulls: dict[str, float], data: _Data, draws: _Sums, boot: _Fit, confidence
+) -> tuple[str, bool]:
+    """The reason, and whether a negative is conclusive: the null that explains the data fits
+    them exactly, or the best step or knee departs from it, in root mean square over the sampled
+    x, by no more than the scatter between runs at the upper end of its bootstrap interval."""
+    if best.problem in (None, "range"):
+        return best.message, best.problem is None
+    null, n, shape = best.problem, data.v.size, best.form[0]
+    if nulls[null] <= _EXACT * n:
+        return f"{best.message}; the {null} fits exactly", True
+    if null == "constant":
+        fitted = draws.sums.sum(axis=1, keepdims=True) / draws.counts.sum(axis=1, keepdims=True)
     else:
-        picks = rng.integers(0, xs.size, size=xs.size)
-    bx, by = xs[picks], ys[picks]
-    if np.unique(bx).size < 5:
-        return None
-    fit = _fit(bx, by)
-    if fit is None:
-        return None
-    return fit[2], RISE_10_90 * fit[3], _steepest(bx, by)
+        _, a, b = _lsq(data.grid[:, None], draws)
+        fitted = a + b * data.grid
+    fitted = data.centre + data.spread * fitted
+    departure = np.sqrt(np.mean((data.curves(best.form, boot, data.grid) - fitted) ** 2, axis=1))
+    bound = interval(departure, confidence)[1]
+    if data.grid.size < n:  # replicates: the pure error, within each x
+        residual = (
+            data.v - (np.bincount(data.groups, data.v) / np.bincount(data.groups))[data.groups]
+        )
+        scatter = data.spread * np.sqrt(residual @ residual / (n - data.grid.size))
+    else:
+        scatter = data.spread * np.sqrt(nulls[null] / (n - (1 if null == "constant" else 2)))
+    if bound <= scatter / 2:
+        return (
+            f"{best.message}; any {shape} departs from the {null} by less than the scatter "
+            f"between runs (rms {bound:.3g} against {scatter:.3g})",
+            True,
+        )
+    return (
+        f"{best.message}; not ruled out: a {shape} departing from the {null} by up to "
+        f"{bound:.3g} (rms), more than the scatter between runs ({scatter:.3g})",
+        False,
+    )
+
+
+def _steepest(grid: np.ndarray, means: np.ndarray) -> np.ndarray:
+    """Per draw (row of ``means``), the midpoint of the sampled interval where the mean curve
+    changes fastest; NaN where fewer than two x were drawn."""
+    out = np.full(means.shape[0], np.nan)
+    for k, row in enumerate(means):
+        keep = np.isfinite(row)
+        if keep.sum() >= 2:
+            g, m = grid[keep], row[keep]
+            i = int(np.argmax(np.abs(np.diff(m) / np.diff(g))))
+            out[k] = (g[i] + g[i + 1]) / 2
+    return out

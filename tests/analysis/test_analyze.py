@@ -18,7 +18,9 @@ def test_per_size_fits_are_the_sharpening_fits_and_failed_runs_are_left_out():
     assert sorted(result.fluctuations) == [100.0, 400.0]
     chi = fluctuations(table[table["L"] == 400], "x", "y", "L").table
     pd.testing.assert_frame_equal(result.fluctuations[400.0].table, chi)
-    assert result.binder_crossing == binder_crossing(table, "x", "y", "L")
+    assert result.binder_crossing == pytest.approx(
+        binder_crossing(table, "x", "y", "L"), nan_ok=True
+    )
     assert len(result.runs) == len(table)
 
 
@@ -40,3 +42,14 @@ def test_a_folder_is_read_like_its_table(tmp_path):
 def test_an_unknown_size_column_is_named_with_the_columns_allowed():
     with pytest.raises(EmergesimError, match="no column 'L' in the runs; columns: x, y"):
         analyze(pd.DataFrame({"x": [0.0, 1.0], "y": [0.0, 1.0]}), "x", "y", by="L")
+
+
+def test_three_sizes_add_finite_size_scaling_on_the_same_fits():
+    table = steps_by_size(-0.5)
+    result = analyze(table, "x", "y", by="L", size="L", seed=1)
+    fss = result.scaling
+    assert fss.transitions is result.transitions and fss.sizes == (100.0, 400.0, 1600.0)
+    assert fss.width_exponent.value == pytest.approx(result.sharpening.exponent)
+    assert fss.nu_from == "width exponent" and fss.nu.ci[0] <= 2 <= fss.nu.ci[1]
+    assert fss.x_inf.ci[0] <= 0.5 <= fss.x_inf.ci[1]
+    assert analyze(steps_by_size(-0.5, sizes=(100, 400)), "x", "y", by="L").scaling is None

@@ -1,7 +1,10 @@
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from emergesim import EmergesimError
 from emergesim.analysis import indicator, logistic, metric_sensitivity, sharpening
 from emergesim.analysis.transitions import RISE_10_90
 
@@ -54,3 +57,36 @@ def test_a_collective_step_survives_a_continuous_metric():
     assert result.progress_at_jump == pytest.approx(0.5, abs=0.05)  # both rise together
     assert result.continuous.detected and result.survives
     assert indicator([0.2, 0.5, 0.7], 0.5).tolist() == [0.0, 0.0, 1.0]
+
+
+def test_sizes_that_are_not_positive_numbers_are_refused_with_their_values():
+    table = steps_by_size(0.0, sizes=(0, 100))
+    with pytest.raises(EmergesimError, match=r"the sizes in 'L' must be positive .*got 0$"):
+        sharpening(table, "x", "y", "L")
+    with pytest.raises(EmergesimError, match="column 'kind' is not numeric"):
+        sharpening(table.assign(kind="small"), "x", "y", "kind")
+    with pytest.raises(EmergesimError, match=r"at least two values of 'L', got 100$"):
+        sharpening(table[table["L"] == 100], "x", "y", "L")
+
+
+def test_a_non_numeric_order_parameter_or_x_equal_to_y_is_refused():
+    table = steps_by_size(0.0, sizes=(100, 400)).assign(label="on")
+    with pytest.raises(EmergesimError, match=r"column 'label' is not numeric.*columns: x, y, L$"):
+        sharpening(table, "x", "label", "L")
+    with pytest.raises(EmergesimError, match="x and y are both 'y'"):
+        sharpening(table, "y", "y", "L")
+
+
+def test_an_interval_that_cannot_tell_is_read_as_such():
+    result = sharpening(steps_by_size(-0.5), "x", "y", "L", n_boot=50)
+    assert result.reading == "sharpens"
+    flat = sharpening(steps_by_size(0.0), "x", "y", "L", n_boot=50)
+    assert flat.reading == "does not sharpen" and not flat.sharpens
+    wide = dataclasses.replace(flat, exponent_ci=(-0.8, 0.3))
+    assert wide.reading == "cannot tell" and not wide.sharpens
+
+
+def test_widths_shrinking_as_one_over_l_give_an_exponent_interval_holding_minus_one():
+    result = sharpening(steps_by_size(-1.0, sizes=(100, 200, 400)), "x", "y", "L", n_boot=100)
+    assert result.exponent_ci[0] <= -1 <= result.exponent_ci[1] < 0
+    assert result.exponent == pytest.approx(-1, abs=0.05)
