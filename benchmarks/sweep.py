@@ -32,9 +32,9 @@ from mesa import DataCollector
 
 import emergesim
 from emergesim.models.traffic import TrafficModel
-from emergesim.sweep import sweep
-from emergesim.sweep.executors import Dask, Processes, shutdown_pools
-from emergesim.sweep.spec import resolve_spec
+from emergesim.sweeps import sweep
+from emergesim.sweeps.executors import Dask, Processes, shutdown_pools
+from emergesim.sweeps.spec import resolve_spec
 
 TINY = {"fixed": {"length": 20}, "steps": 5, "burn_in": 0, "seed": 1}
 MEDIUM_RUN = {"steps": 6000, "burn_in": 500, "record_every": 10}  # about 0.2 s

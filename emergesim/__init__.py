@@ -1,23 +1,53 @@
-"""emergesim: natural emergence and LLM "emergent abilities" as agent-based models, side by side."""
+"""emergesim: natural emergence and LLM "emergent abilities" as agent-based models, side by side.
 
-from emergesim import analysis
-from emergesim.analysis import analyze
+Names are imported on first use, so ``import emergesim`` and the command line start in
+milliseconds; ``emergesim.run`` brings in Mesa and the kernels when it is first touched.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from emergesim import cachedir
 from emergesim.errors import EmergesimError, ParameterError, UnknownModelError
-from emergesim.model import EmergenceModel, RowAgent
+from emergesim.lazy import lazy_exports
 from emergesim.params import Param, ParamSet
 from emergesim.registry import available, get_model
-from emergesim.run import RunResult, run, scan
-from emergesim.sweep import load, sweep
+
+cachedir.configure()  # before any kernel module is imported
+
+try:
+    __version__ = version("emergesim")
+except PackageNotFoundError:  # running from a checkout that was never installed
+    __version__ = "0+unknown"
+
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "EmergenceModel": "emergesim.model",
+        "ModelCard": "emergesim.card",
+        "RowAgent": "emergesim.model",
+        "RunResult": "emergesim.runner",
+        "analysis": "emergesim.analysis",
+        "analyze": "emergesim.analysis",
+        "load": "emergesim.sweeps",
+        "run": "emergesim.runner",
+        "scan": "emergesim.runner",
+        "shutdown_pools": "emergesim.sweeps.executors",
+        "sweep": "emergesim.sweeps",
+        "sweeps": "emergesim.sweeps",
+    },
+)
 
 __all__ = [
     "EmergenceModel",
     "EmergesimError",
+    "ModelCard",
     "Param",
     "ParamSet",
     "ParameterError",
     "RowAgent",
     "RunResult",
     "UnknownModelError",
+    "__version__",
     "analysis",
     "analyze",
     "available",
@@ -25,5 +55,7 @@ __all__ = [
     "load",
     "run",
     "scan",
+    "shutdown_pools",
     "sweep",
+    "sweeps",
 ]

@@ -1,69 +1,130 @@
-"""The ``emergesim`` command line."""
+"""The ``emergesim`` command line.
+
+Heavy modules (Mesa, numba, pandas, matplotlib) are imported inside the commands that use them:
+``emergesim --help``, ``list`` and ``info`` read the models' cards and start in a few hundredths
+of a second. Every command that prints a result takes ``--json``; ``--quiet`` keeps the
+progress and the chatter off stderr.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 import sys
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from emergesim import __version__
+from emergesim.card import ModelCard
 from emergesim.errors import EmergesimError, ParameterError
-from emergesim.model import EmergenceModel
-from emergesim.registry import available, get_model
+from emergesim.registry import available, card, get_model
+
+if TYPE_CHECKING:
+    from emergesim.model import EmergenceModel
 
 app = typer.Typer(
-    add_completion=False,
     no_args_is_help=True,
+    rich_markup_mode=None,  # plain help: fits 80 columns, shows choices, no <bool> on flags
     help="Agent-based models of natural emergence and of LLM 'emergent abilities'.",
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 console = Console(soft_wrap=True)  # a printed path stays whole, to copy and paste
+chatter = Console(stderr=True, soft_wrap=True)  # what --quiet silences
+JSON = Annotated[bool, typer.Option("--json", help="Print the result as one JSON document.")]
+ModelName = Annotated[str, typer.Argument(help="Model name (see `emergesim list`).")]
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        console.print(f"emergesim {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
 def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bars or messages on stderr.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version."),
+    ] = False,
 ) -> None:
     """Natural emergence and LLM 'emergent abilities', side by side."""
+    chatter.quiet = quiet
+
+
+def _progress() -> bool:
+    return not chatter.quiet
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, allow_nan=False))
 
 
 @app.command("list")
-def list_models() -> None:
+def list_models(as_json: JSON = False) -> None:
     """List the registered models."""
+    cards = [card(name) for name in available()]
+    if as_json:
+        _print_json([_card_dict(c, full=False) for c in cards])
+        return
     table = Table("model", "what it is", "control", "order parameter")
-    for name in available():
-        cls = get_model(name)
-        table.add_row(name, cls.summary(), cls.control, cls.order)
+    for c in cards:
+        table.add_row(c.name, c.summary, c.control, c.order)
     console.print(table)
 
 
 @app.command()
-def info(model: Annotated[str, typer.Argument(help="Model name (see `emergesim list`).")]) -> None:
+def info(model: ModelName, as_json: JSON = False) -> None:
     """Show a model's parameters and observables."""
-    cls = get_model(model)
-    console.print(f"[bold]{cls.name}[/bold]: {cls.summary()}")
-    params = Table("parameter", "default", "allowed", "unit", "meaning", title="parameters")
-    for p in cls.params.values():
-        params.add_row(p.name, str(p.default), p.allowed(), p.unit, p.doc)
+    c = card(model)
+    if as_json:
+        _print_json(_card_dict(c, full=True))
+        return
+    console.print(f"[bold]{c.name}[/bold]: {c.summary}", soft_wrap=False)
+    params = Table("parameter", "default", "allowed", "meaning", title="parameters")
+    for p in c.params.values():
+        allowed = f"{p.allowed()} ({p.unit})" if p.unit else p.allowed()
+        params.add_row(p.name, str(p.default), allowed, p.doc)
     console.print(params)
     observables = Table("observable", "meaning", title="observables")
-    for name, doc in cls.observables.items():
+    for name, doc in c.observables.items():
         observables.add_row(name, doc)
     console.print(observables)
     console.print(
-        f"control parameter: {cls.control}   order parameter: {cls.order}   "
-        f"default steps: {cls.default_steps}, burn-in: {cls.default_burn_in}"
+        f"control parameter: {c.control}   order parameter: {c.order}\n"
+        f"default steps: {c.default_steps}, burn-in: {c.default_burn_in}"
     )
+
+
+def _card_dict(c: ModelCard, *, full: bool) -> dict[str, Any]:
+    head = {"name": c.name, "summary": c.summary, "control": c.control, "order": c.order}
+    if not full:
+        return head
+    params = {
+        name: {"default": p.default, "allowed": p.allowed(), "unit": p.unit, "doc": p.doc}
+        for name, p in c.params.items()
+    }
+    return {
+        **head,
+        "params": params,
+        "observables": c.observables,
+        "default_steps": c.default_steps,
+        "default_burn_in": c.default_burn_in,
+        "version": c.version,
+    }
 
 
 @app.command()
 def run(
-    model: Annotated[str, typer.Argument(help="Model name (see `emergesim list`).")],
+    model: ModelName,
     param: Annotated[
         list[str] | None, typer.Option("-p", "--param", help="name=value; repeat for more.")
     ] = None,
@@ -71,8 +132,10 @@ def run(
     burn_in: Annotated[int | None, typer.Option(help="Unmeasured steps (model default).")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed (>= 0); random if not given.")] = None,
     record_every: Annotated[int, typer.Option(help="Record observables every N steps.")] = 1,
-    backend: Annotated[str, typer.Option(help="numba (fast) or python (the twin).")] = "numba",
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    backend: Annotated[
+        Literal["numba", "python"], typer.Option(help="The kernel, or the Python twin.")
+    ] = "numba",
+    as_json: JSON = False,
     plot: Annotated[Path | None, typer.Option(help="Save a figure (.png, .svg, .pdf).")] = None,
     animate: Annotated[Path | None, typer.Option(help="Save an animation (.gif).")] = None,
     scan: Annotated[
@@ -82,8 +145,8 @@ def run(
 ) -> None:
     """Run one model and print its observables (mean and std over the measured window)."""
     from emergesim import plotting
-    from emergesim.run import run as run_model
-    from emergesim.run import scan as scan_model
+    from emergesim.runner import run as run_model
+    from emergesim.runner import scan as scan_model
 
     cls = get_model(model)
     params = parse_params(param or [], cls)
@@ -136,7 +199,9 @@ def sweep(
     seed: Annotated[
         int | None, typer.Option(help="Sweep seed (default: the stored one, or random).")
     ] = None,
-    design: Annotated[str | None, typer.Option(help="grid (default), lhs or sobol.")] = None,
+    design: Annotated[
+        Literal["grid", "lhs", "sobol"] | None, typer.Option(help="How points are chosen [grid].")
+    ] = None,
     samples: Annotated[int | None, typer.Option(help="Points drawn by lhs or sobol.")] = None,
     adaptive: Annotated[
         bool,
@@ -159,17 +224,29 @@ def sweep(
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="Run stored failed runs again.")
     ] = False,
+    as_json: JSON = False,
 ) -> None:
     """Run a model over a grid or sample of parameters into a resumable store.
 
     Rerunning the same command skips the runs already stored; exit code 1 if some runs failed.
     """
-    from emergesim.sweep import sweep as run_sweep
-    from emergesim.sweep.spec import read_toml
+    from emergesim.sweeps import sweep as run_sweep
+    from emergesim.sweeps.spec import read_toml
 
-    given = dict(param=param, vary=vary, reps=reps, steps=steps, burn_in=burn_in,
-                 record_every=record_every, seed=seed, design=design, samples=samples,
-                 adaptive=adaptive or None, tol=tol, budget=budget)  # fmt: skip
+    given = dict(
+        param=param,
+        vary=vary,
+        reps=reps,
+        steps=steps,
+        burn_in=burn_in,
+        record_every=record_every,
+        seed=seed,
+        design=design,
+        samples=samples,
+        adaptive=adaptive or None,
+        tol=tol,
+        budget=budget,
+    )
     given = {k: v for k, v in given.items() if v is not None}
     if model.endswith(".toml"):
         if given:
@@ -182,21 +259,28 @@ def sweep(
         spec = {k: v for k, v in given.items() if k not in ("param", "vary")}
         spec.update(model=model, fixed=_pairs(param or [], "-p"), vary=_pairs(vary or [], "--vary"))
         execution = {}
-    given_here = dict(out=out, workers=workers, scheduler=scheduler, dask=dask or None,
-                      retry_failed=retry_failed or None)  # fmt: skip
+    given_here = dict(
+        out=out,
+        workers=workers,
+        scheduler=scheduler,
+        dask=dask or None,
+        retry_failed=retry_failed or None,
+    )
     execution.update({k: v for k, v in given_here.items() if v is not None})  # options win
     if "out" not in execution:
         raise EmergesimError("--out DIR is needed: the folder that stores the runs")
     on_dask = execution.pop("dask", False) or "scheduler" in execution
     executor = "dask" if on_dask else "serial" if execution.get("workers") == 1 else "process"
-    try:
-        frame = run_sweep(**spec, **execution, executor=executor)
-    except KeyboardInterrupt:
-        print(f"emergesim: interrupted; the finished runs are stored in {execution['out']}: "
-              "rerun the same command to resume", file=sys.stderr)  # fmt: skip
-        raise SystemExit(130) from None
+    _on_interrupt.append(
+        f"the finished runs are stored in {execution['out']}: rerun the same command to resume"
+    )
+    frame = run_sweep(**spec, **execution, executor=executor, progress=_progress())
+    if as_json:
+        counts = frame["status"].value_counts()
+        ok, failed = int(counts.get("ok", 0)), int(counts.get("failed", 0))
+        _print_json({"out": str(execution["out"]), "runs": len(frame), "ok": ok, "failed": failed})
     if (frame["status"] == "failed").any():
-        raise SystemExit(1)  # main() lets this through: 1 = some runs failed, 2 = bad input
+        raise typer.Exit(1)  # 1 = some runs failed, 2 = bad input
 
 
 @app.command()
@@ -214,6 +298,7 @@ def analyze(
         Path | None, typer.Option(help="Figure [default: FOLDER/analysis.png].")
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    as_json: JSON = False,
 ) -> None:
     """Transition location and width, susceptibility and sharpening of a stored sweep."""
     from emergesim import plotting
@@ -221,38 +306,140 @@ def analyze(
 
     plot = plotting.check_output(plot or Path(folder) / "analysis.png", plotting.FIGURE_SUFFIXES)
     result = measure(folder, x, y, by=by, size=size, seed=seed)
-    out = Table(by or "runs", "transition", "location [95% CI]", "width [95% CI]", "steepest",
-                "chi peak at", title=f"{y} against {x}")  # fmt: skip
+    if as_json:
+        _print_json(_analysis_dict(result))
+    else:
+        _print_analysis(result)
+    _draw_analysis(result, size, plot)
+    if not as_json:
+        console.print(f"figure: {plot}")
+
+
+def _print_analysis(result) -> None:
+    x, y, by = result.x, result.y, result.by
+    headers = ("transition", "location [95% CI]", "width [95% CI]", "chi peak at")
+    out = Table(by or "runs", *headers, title=f"{y} against {x}")
     for g, fit in result.transitions.items():
         out.add_row(
             "all" if g is None else f"{g:g}",
-            "yes" if fit.detected else f"no (p = {fit.p_value:.2g})",
-            f"{fit.location:.4g} [{fit.location_ci[0]:.4g}, {fit.location_ci[1]:.4g}]",
-            f"{fit.width:.4g} [{fit.width_ci[0]:.4g}, {fit.width_ci[1]:.4g}]",
-            f"{fit.steepest:.4g}",
+            _found(fit),
+            f"{fit.location:.4g} {_interval(fit.location_ci)}",
+            f"{fit.width:.4g} {_interval(fit.width_ci)}",
             f"{result.fluctuations[g].peak:.4g}",
         )
     console.print(out)
+    for g, fit in result.transitions.items():
+        console.print(f"{'all' if g is None else f'{by} = {g:g}'}: {fit.reason}")
     if result.sharpening is not None:
         sharp = result.sharpening
-        low, high = sharp.exponent_ci
         console.print(
-            f"width ~ {by}^b: b = {sharp.exponent:+.3f} [{low:+.3f}, {high:+.3f}] "
-            f"({'sharpens' if sharp.sharpens else 'does not sharpen'} with {by}); "
-            f"Binder curves cross at {x} = {result.binder_crossing:.4g}"
+            f"width ~ {by}^b: b = {sharp.exponent:+.3f} {_interval(sharp.exponent_ci, '+.3f')} "
+            f"({sharp.reading} with {by})"
         )
+    if result.scaling is not None:
+        for line in _scaling_lines(result.scaling):
+            console.print(line)
+
+
+def _draw_analysis(result, size: str | None, plot: Path) -> None:
+    from emergesim import plotting
+
+    x, y, by = result.x, result.y, result.by
     fig = plotting.new_figure(11, 4.2)
     steps, fluctuation = fig.subplots(1, 2)
     plotting.draw_steps(steps, result.runs, x, y, result.transitions, by)
     for g, chi in result.fluctuations.items():
-        fluctuation.plot(chi.table[x], chi.table["chi"], "o-", ms=3,
-                         label="all" if g is None else f"{by} = {g:g}")  # fmt: skip
+        fluctuation.plot(
+            chi.table[x],
+            chi.table["chi"],
+            "o-",
+            ms=3,
+            label="all" if g is None else f"{by} = {g:g}",
+        )
     fluctuation.set_xlabel(x)
     fluctuation.set_ylabel(f"chi = {size or 1} var({y})")
     fluctuation.legend(fontsize=8)
     fluctuation.grid(alpha=0.3)
     fig.savefig(plot)
-    console.print(f"figure: {plot}")
+
+
+def _found(fit) -> str:
+    """A detected transition's kind; otherwise no, or "cannot tell" when the data cannot."""
+    if fit.detected:
+        return fit.kind
+    return "no" if fit.conclusive else "cannot tell"
+
+
+def _interval(bounds, spec: str = ".4g") -> str:
+    return f"[{bounds[0]:{spec}}, {bounds[1]:{spec}}]"
+
+
+def _scaling_lines(scaling) -> list[str]:
+    """Finite-size scaling, one line a measure; a measure that could not be made says why."""
+    lines = []
+    for name, label in (
+        ("x_inf", f"{scaling.x} at infinite size"),
+        ("nu", "nu"),
+        ("chi_exponent", "chi peak ~ size^(gamma/nu), gamma/nu"),
+    ):
+        value = getattr(scaling, name)
+        if value is None:
+            lines.append(f"{label}: not measured ({scaling.notes.get(name, 'no estimate')})")
+        else:
+            source = f" (from the {scaling.nu_from})" if name == "nu" else ""
+            lines.append(f"{label} = {value.value:.4g} {_interval(value.ci)}{source}")
+    binder = scaling.binder
+    if binder is not None:
+        where = (
+            f"at {binder.location:.4g} {_interval(binder.location_ci)}"
+            if binder.crossed
+            else (f"not found ({binder.reason})")
+        )
+        lines.append(f"Binder cumulant crossing {where}")
+    return lines
+
+
+def _analysis_dict(result) -> dict[str, Any]:
+    """What ``analyze`` prints, as JSON: one entry per value of ``by`` ("all" without it)."""
+    fits = {
+        "all" if g is None else f"{g:g}": {
+            "detected": fit.detected,
+            "kind": fit.kind,
+            "conclusive": fit.conclusive,
+            "reason": fit.reason,
+            "p_value": fit.p_value,
+            "location": fit.location,
+            "location_ci": list(fit.location_ci),
+            "width": fit.width,
+            "width_ci": list(fit.width_ci),
+            "steepest": fit.steepest,
+            "chi_peak_at": result.fluctuations[g].peak,
+        }
+        for g, fit in result.transitions.items()
+    }
+    data: dict[str, Any] = {"x": result.x, "y": result.y, "by": result.by, "transitions": fits}
+    if result.sharpening is not None:
+        data["width_exponent"] = result.sharpening.exponent
+        data["width_exponent_ci"] = list(result.sharpening.exponent_ci)
+        data["sharpening"] = result.sharpening.reading
+    if result.scaling is not None:
+        estimates = ("x_inf", "nu", "chi_exponent", "width_exponent")
+        data["scaling"] = {
+            name: None if value is None else {"value": value.value, "ci": list(value.ci)}
+            for name in estimates
+            for value in [getattr(result.scaling, name)]
+        }
+        data["scaling"]["notes"] = result.scaling.notes
+    return _finite(data)
+
+
+def _finite(data: Any) -> Any:
+    """NaN and infinities become null: JSON has no word for them."""
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(v) for v in data]
+    return None if isinstance(data, float) and not math.isfinite(data) else data
 
 
 @app.command()
@@ -263,26 +450,33 @@ def compare(
     quick: Annotated[bool, typer.Option("--quick", help="Small sweeps: a few minutes.")] = False,
     seed: Annotated[int, typer.Option(help="Seed of every sweep and bootstrap.")] = 0,
     workers: Annotated[int | None, typer.Option(help="Processes [all cores].")] = None,
+    as_json: JSON = False,
 ) -> None:
     """Sweep every system, measure its transition, write OUT/index.html and summary.json."""
     from emergesim.compare import compare as run_comparison
 
-    summary = run_comparison(out, quick=quick, seed=seed, workers=workers)
+    _on_interrupt.append(f"the finished runs are kept in {out}: rerun the same command to resume")
+    summary = run_comparison(out, quick=quick, seed=seed, workers=workers, progress=_progress())
+    if as_json:
+        _print_json(_finite(summary))
+        return
     table = Table("system", "location", "width", "width exponent b", "verdict")
     for numbers in summary["systems"].values():
-        table.add_row(numbers["title"], f"{numbers['location']:.4g}", f"{numbers['width']:.3g}",
-                      f"{numbers['sharpening_exponent']:+.2f}", numbers["verdict"])  # fmt: skip
+        location, width = f"{numbers['location']:.4g}", f"{numbers['width']:.3g}"
+        exponent = f"{numbers['sharpening_exponent']:+.2f}"
+        table.add_row(numbers["title"], location, width, exponent, numbers["verdict"])
     console.print(table)
     console.print(summary["answer"])
     console.print(f"report: {Path(out) / 'index.html'}")
 
 
-def _figure_sets() -> dict[str, Any]:
-    """Name -> function(out, *, quick) -> list of the paths written; one line per set."""
+def _figure_sets(report) -> dict[str, Any]:
+    """Name -> function(out, *, quick) -> list of the paths written; ``report`` gets the
+    numbers behind each figure, a line each."""
     from emergesim.models.skills.datafigures import save_data_figures
     from emergesim.models.skills.seed import save_seed_figures
 
-    return {"seed": partial(save_seed_figures, report=console.print), "data": save_data_figures}
+    return {"seed": partial(save_seed_figures, report=report), "data": save_data_figures}
 
 
 @app.command()
@@ -296,12 +490,16 @@ def figures(
     ],
     out: Annotated[Path, typer.Option(help="Folder for the figures (created).")] = Path("figs"),
     quick: Annotated[bool, typer.Option("--quick", help="Coarse and small: seconds.")] = False,
+    as_json: JSON = False,
 ) -> None:
     """Regenerate a set of figures and print the numbers each one shows."""
-    sets = _figure_sets()
+    sets = _figure_sets(chatter.print if as_json else console.print)
     if name not in sets:
         raise EmergesimError(f"unknown figure set '{name}'; allowed: {', '.join(sets)}")
-    for path in sets[name](out, quick=quick):
+    paths = sets[name](out, quick=quick)
+    if as_json:
+        _print_json([str(path) for path in paths])
+    for path in [] if as_json else paths:
         console.print(f"figure: {path}")
 
 
@@ -326,6 +524,8 @@ def parse_params(pairs: list[str], cls: type[EmergenceModel]) -> dict[str, Any]:
 
 
 def scan_values(cls: type[EmergenceModel], name: str, points: int) -> list[Any]:
+    import numpy as np
+
     if name not in cls.params:
         raise ParameterError(
             f"cannot scan unknown parameter '{name}' of model '{cls.name}'; "
@@ -365,12 +565,20 @@ def _scan_table(table, cls: type[EmergenceModel], param: str) -> Table:
     return out
 
 
+INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C (128 + SIGINT)
+_on_interrupt: list[str] = []  # what a command wants said if Ctrl-C ends it
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: user errors become one line on stderr and exit code 2."""
+    """Entry point: user errors become one line on stderr and exit code 2, Ctrl-C one line and
+    130, a sweep with failed runs 1."""
     args = sys.argv[1:] if argv is None else argv
     command = typer.main.get_command(app)
+    _on_interrupt.clear()
     try:
-        command.main(args=args, prog_name="emergesim", standalone_mode=False)
+        code = command.main(args=args, prog_name="emergesim", standalone_mode=False)
+    except KeyboardInterrupt:  # raised outside a command (Typer turns the rest into 130)
+        code = INTERRUPTED
     except Exception as error:
         # usage errors of Typer's (vendored) click carry format_message(); match on that
         is_usage = callable(getattr(error, "format_message", None))
@@ -380,7 +588,9 @@ def main(argv: list[str] | None = None) -> int:
         if message:  # empty when the help was shown for a bare `emergesim`
             print(f"emergesim: error: {message}", file=sys.stderr)
         return 2
-    return 0
+    if code == INTERRUPTED:
+        print("; ".join(["emergesim: interrupted", *_on_interrupt]), file=sys.stderr)
+    return code if isinstance(code, int) else 0
 
 
 def entry() -> None:

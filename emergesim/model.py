@@ -11,11 +11,13 @@ from __future__ import annotations
 import operator
 import secrets
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import mesa
 import numpy as np
 
+from emergesim.card import CLASS_FIELDS, ModelCard
 from emergesim.errors import ParameterError
 from emergesim.params import ParamSet
 
@@ -28,20 +30,34 @@ BACKENDS = ("numba", "python")
 class EmergenceModel(mesa.Model):
     """Base class: declared parameters, seeded generator, observables and pictures.
 
-    Subclasses set the class attributes below, call ``super().__init__(seed=..., backend=...,
-    **params)`` first (it validates every parameter and sets each as an attribute, e.g.
-    ``model.density``), then build their arrays.
+    Subclasses set ``card`` (a :class:`ModelCard`: name, parameters, control, order,
+    observables, defaults), whose fields become class attributes (``cls.params``,
+    ``cls.order``...), call ``super().__init__(seed=..., backend=..., **params)`` first (it
+    validates every parameter and sets each as an attribute, e.g. ``model.density``), then build
+    their arrays.
     """
 
+    card: ClassVar[ModelCard]
     name: ClassVar[str]
-    version: ClassVar[str] = "1"  # bump when a change alters trajectories; part of sweep run keys
+    summary: ClassVar[str]
+    version: ClassVar[str]
     params: ClassVar[ParamSet]
-    control: ClassVar[str]  # default control parameter of sweeps
-    order: ClassVar[str]  # default order parameter (an observable)
-    observables: ClassVar[dict[str, str]]  # name -> one-line doc
-    default_steps: ClassVar[int] = 1000
-    default_burn_in: ClassVar[int] = 0
-    scan_observables: ClassVar[tuple[str, ...]] = ()  # panels of a scan figure; () -> (order,)
+    control: ClassVar[str]
+    order: ClassVar[str]
+    observables: ClassVar[dict[str, str]]
+    default_steps: ClassVar[int]
+    default_burn_in: ClassVar[int]
+    scan_observables: ClassVar[tuple[str, ...]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        card = cls.__dict__.get("card")
+        if card is None:
+            return  # an abstract intermediate class
+        if not card.model:
+            cls.card = card = replace(card, model=f"{cls.__module__}:{cls.__qualname__}")
+        for name in CLASS_FIELDS:
+            setattr(cls, name, getattr(card, name))
 
     def __init__(
         self,
@@ -66,11 +82,6 @@ class EmergenceModel(mesa.Model):
     def check_params(cls, values: Mapping[str, Any]) -> None:
         """Refuse combinations of individually valid values (raise ParameterError)."""
 
-    @classmethod
-    def summary(cls) -> str:
-        """First line of the class docstring."""
-        return (cls.__doc__ or "").strip().splitlines()[0]
-
     def observe(self) -> dict[str, float]:
         """The observables of the current state, keyed as in ``observables``.
 
@@ -85,7 +96,7 @@ class EmergenceModel(mesa.Model):
 
     def render(self, fig: Figure, frames: Sequence[Any], steps: Sequence[int]) -> None:
         """Draw the run so far onto an empty figure: ``frames`` oldest first, taken at ``steps``
-        (evenly spaced, see ``run.FrameRecorder``). Import matplotlib and drawing modules here,
+        (evenly spaced, see ``runner.FrameRecorder``). Import matplotlib and drawing modules here,
         not at the top of the model's module: sweep workers never draw and start faster."""
         raise NotImplementedError
 

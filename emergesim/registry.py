@@ -1,43 +1,69 @@
-"""Model lookup by name: the built-in models plus any installed through the entry point group
-``emergesim.models`` (``[project.entry-points."emergesim.models"] mymodel = "pkg.mod:MyModel"``)."""
+"""Model lookup by name, through the entry point group ``emergesim.models``.
+
+The built-in models register there in emergesim's own pyproject.toml, and a plug-in package the
+same way (``[project.entry-points."emergesim.models"] mymodel = "pkg.mod:MyModel"``). An entry
+point names a model class or its :class:`~emergesim.card.ModelCard`; a card is read without
+importing the model (and Mesa), which keeps ``emergesim list`` and ``info`` fast. Installed
+packages are scanned once per process; a plug-in cannot shadow a built-in name.
+"""
 
 from __future__ import annotations
 
-import importlib
-from importlib.metadata import entry_points
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING
 
+from emergesim.card import ModelCard
 from emergesim.errors import UnknownModelError
-from emergesim.model import EmergenceModel
+
+if TYPE_CHECKING:
+    from emergesim.model import EmergenceModel
 
 ENTRY_POINT_GROUP = "emergesim.models"
-
-BUILTIN = {
-    "flocking": "emergesim.models.flocking:FlockingModel",
-    "grokking": "emergesim.models.grokking:GrokkingModel",
-    "skills": "emergesim.models.skills:SkillsModel",
-    "snowflake": "emergesim.models.snowflake:SnowflakeModel",
-    "traffic": "emergesim.models.traffic:TrafficModel",
-}
+OWN_DISTRIBUTION = "emergesim"
 
 
-def _sources() -> dict[str, str]:
-    """name -> "module:Class"; a plug-in cannot shadow a built-in."""
-    found = {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
-    return {**found, **BUILTIN}
+@cache
+def _entry_points() -> dict[str, EntryPoint]:
+    found: dict[str, EntryPoint] = {}
+    for point in entry_points(group=ENTRY_POINT_GROUP):
+        builtin = point.dist is not None and point.dist.name == OWN_DISTRIBUTION
+        if builtin or point.name not in found:
+            found[point.name] = point
+    return found
 
 
 def available() -> list[str]:
     """Names of every registered model, sorted."""
-    return sorted(_sources())
+    return sorted(_entry_points())
+
+
+@cache
+def card(name: str) -> ModelCard:
+    """The card of the model registered under ``name`` (imports the model only when the entry
+    point names its class)."""
+    points = _entry_points()
+    if name not in points:
+        raise UnknownModelError(f"unknown model '{name}'; available: {', '.join(sorted(points))}")
+    try:
+        target = points[name].load()
+    except (ImportError, AttributeError) as error:
+        raise UnknownModelError(
+            f"model '{name}' cannot be loaded from '{points[name].value}': {error}"
+        ) from None
+    found = target if isinstance(target, ModelCard) else getattr(target, "card", None)
+    if not isinstance(found, ModelCard):
+        raise UnknownModelError(
+            f"'{points[name].value}' (model '{name}') is neither an EmergenceModel nor its card"
+        )
+    return found
 
 
 def get_model(name: str) -> type[EmergenceModel]:
     """The model class registered under ``name``."""
-    sources = _sources()
-    if name not in sources:
-        raise UnknownModelError(f"unknown model '{name}'; available: {', '.join(sorted(sources))}")
-    module, _, attr = sources[name].partition(":")
-    cls = getattr(importlib.import_module(module), attr)
+    from emergesim.model import EmergenceModel  # Mesa: only once a model is wanted
+
+    cls = card(name).load()
     if not (isinstance(cls, type) and issubclass(cls, EmergenceModel)):
-        raise UnknownModelError(f"'{sources[name]}' (model '{name}') is not an EmergenceModel")
+        raise UnknownModelError(f"'{card(name).model}' (model '{name}') is not an EmergenceModel")
     return cls

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from emergesim.card import ModelCard
 from emergesim.model import EmergenceModel
 from emergesim.params import Param, ParamSet
 
@@ -10,16 +11,19 @@ from emergesim.params import Param, ParamSet
 class WalkModel(EmergenceModel):
     """Random walkers on a line: a minimal model for framework tests."""
 
-    name = "walk"
-    params = ParamSet(
-        Param("walkers", 4, "number of walkers", int, 1, 1000),
-        Param("stop_at", 0, "stop by itself after this many steps (0: never)", int, 0, 10**6),
-        Param("rule", "unit", "step rule", str, choices=("unit", "gauss")),
+    card = ModelCard(
+        name="walk",
+        summary="Random walkers on a line.",
+        params=ParamSet(
+            Param("walkers", 4, "number of walkers", int, 1, 1000),
+            Param("stop_at", 0, "stop by itself after this many steps (0: never)", int, 0, 10**6),
+            Param("rule", "unit", "step rule", str, choices=("unit", "gauss")),
+        ),
+        control="walkers",
+        order="spread",
+        observables={"spread": "mean absolute position", "tick": "steps taken"},
+        default_steps=7,
     )
-    control = "walkers"
-    order = "spread"
-    observables = {"spread": "mean absolute position", "tick": "steps taken"}
-    default_steps = 7
 
     def __init__(self, *, seed=None, backend="numba", **params):
         super().__init__(seed=seed, backend=backend, **params)

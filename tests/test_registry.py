@@ -7,19 +7,20 @@ import pytest
 from emergesim import UnknownModelError, available, get_model
 from emergesim.models.traffic import TrafficModel
 
-PLUGIN = '''
+PLUGIN = """
 import numpy as np
-from emergesim import EmergenceModel, Param, ParamSet
+from emergesim import EmergenceModel, ModelCard, Param, ParamSet
 
 
 class Coin(EmergenceModel):
-    """A coin flipped once per step: a plug-in model."""
-
-    name = "coin"
-    params = ParamSet(Param("bias", 0.5, "probability of heads", float, 0, 1))
-    control = "bias"
-    order = "heads"
-    observables = {"heads": "1 if the last flip was heads"}
+    card = ModelCard(
+        name="coin",
+        summary="A coin flipped once per step: a plug-in model.",
+        params=ParamSet(Param("bias", 0.5, "probability of heads", float, 0, 1)),
+        control="bias",
+        order="heads",
+        observables={"heads": "1 if the last flip was heads"},
+    )
 
     def __init__(self, *, seed=None, backend="numba", **params):
         super().__init__(seed=seed, backend=backend, **params)
@@ -30,7 +31,7 @@ class Coin(EmergenceModel):
 
     def observe(self):
         return {"heads": self.heads}
-'''
+"""
 
 
 def test_builtins_are_registered():

@@ -19,8 +19,8 @@ from emergesim.analysis import (
     sharpening,
 )
 from emergesim.compare.systems import TRAINING_TIME, Budget, System
-from emergesim.run import run
-from emergesim.sweep import sweep
+from emergesim.runner import run
+from emergesim.sweeps import sweep
 
 INDICATOR = "ordered"  # column of the thresholded order parameter (natural systems)
 

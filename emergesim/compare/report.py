@@ -16,7 +16,7 @@ from emergesim.analysis import logistic
 from emergesim.analysis.transitions import RISE_10_90
 from emergesim.compare.measure import Finding
 from emergesim.plotting import draw_steps, new_figure
-from emergesim.run import run
+from emergesim.runner import run
 
 COLOURS = {"traffic": "tab:red", "flocking": "tab:blue", "snowflake": "tab:cyan",
            "skills": "tab:purple", "grokking": "tab:green"}  # fmt: skip

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from emergesim.params import Param
-from emergesim.sweep.designs import tidy
+from emergesim.sweeps.designs import tidy
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,12 @@ from typing import Any
 import pandas as pd
 
 from emergesim.model import EmergenceModel
-from emergesim.sweep import adaptive as refine
-from emergesim.sweep.executors import make_executor
-from emergesim.sweep.progress import Report
-from emergesim.sweep.spec import resolve_spec
-from emergesim.sweep.store import FolderStore, MemoryStore, stored_seed
-from emergesim.sweep.tasks import Task
+from emergesim.sweeps import adaptive as refine
+from emergesim.sweeps.executors import make_executor
+from emergesim.sweeps.progress import Report
+from emergesim.sweeps.spec import resolve_spec
+from emergesim.sweeps.store import FolderStore, MemoryStore, stored_seed
+from emergesim.sweeps.tasks import Task
 
 
 def sweep(
@@ -45,13 +45,13 @@ def sweep(
     """Run ``model`` at every point of a design, ``reps`` times each -> one row per run.
 
     ``vary`` maps parameters to values: a list, or text as on the command line
-    (``"0.02:0.6:30"``, ``"log:1e9:1e12:20"``, ``"0,0.25,0.5"``; emergesim.sweep.designs).
+    (``"0.02:0.6:30"``, ``"log:1e9:1e12:20"``, ``"0,0.25,0.5"``; emergesim.sweeps.designs).
     ``fixed`` holds parameters that do not vary; the rest keep the model's defaults. With
-    ``out``, runs are stored in that folder (emergesim.sweep.store) and a rerun skips those done
+    ``out``, runs are stored in that folder (emergesim.sweeps.store) and a rerun skips those done
     (failed ones too, unless ``retry_failed``); without it, nothing is written. ``executor`` is
     "process" (``workers`` local processes, default all cores), "serial" or "dask" (a
     LocalCluster of ``workers`` processes, or the scheduler at ``scheduler``). ``adaptive`` with
-    ``tol`` and ``budget`` refines the control parameter (emergesim.sweep.adaptive). A run that
+    ``tol`` and ``budget`` refines the control parameter (emergesim.sweeps.adaptive). A run that
     raises is a row with status "failed" and its error; the others go on. Every problem with
     the arguments raises EmergesimError before any run starts.
     """

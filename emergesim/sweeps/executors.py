@@ -24,10 +24,14 @@ from typing import Any
 import numba
 
 from emergesim.errors import EmergesimError
-from emergesim.sweep.tasks import Task, execute
+from emergesim.sweeps.tasks import Task, execute
 
 EXECUTORS = ("serial", "process", "dask")
 RESUME = "the finished runs are stored: rerun the same sweep to resume"
+MAIN_GUARD = (
+    'a script must start a sweep under `if __name__ == "__main__":`, since every worker '
+    "process re-imports the script"
+)
 
 
 def default_workers() -> int:
@@ -44,6 +48,8 @@ def make_executor(kind: str, workers: int | None = None, scheduler: str | None =
         raise EmergesimError(f"workers must be an integer >= 1, got {workers!r}")
     if scheduler is not None and kind != "dask":
         raise EmergesimError("a scheduler address is for the dask executor")
+    if getattr(sys.modules.get("__main__"), "__name__", None) == "__mp_main__":
+        raise EmergesimError(MAIN_GUARD)  # a worker is re-importing an unguarded script
     if kind == "serial":
         return Serial()
     if scheduler is None:  # local workers
@@ -51,6 +57,10 @@ def make_executor(kind: str, workers: int | None = None, scheduler: str | None =
     if kind == "process":
         return Processes(workers or default_workers())
     return Dask(workers or default_workers(), scheduler)
+
+
+def _is_a_script() -> bool:
+    return getattr(sys.modules["__main__"], "__file__", None) is not None
 
 
 def _check_main_file() -> None:
@@ -101,12 +111,17 @@ class Processes(Serial):
             warm_up(tasks[0])
             self._pool = _shared_pool(self.workers)
         futures = [self._pool.submit(execute, task) for task in tasks]
+        done = 0
         try:
             for future in as_completed(futures):
                 yield future.result()
+                done += 1
         except BrokenProcessPool:
+            started = done > 0 or not _is_a_script()
             raise EmergesimError(
                 f"a worker process died during a run (out of memory?); {RESUME}"
+                if started
+                else f"the worker processes died as they started: {MAIN_GUARD}"
             ) from None
         except Exception as error:  # raised outside the model: it is in the record otherwise
             raise worker_error(error) from None

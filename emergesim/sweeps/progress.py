@@ -21,8 +21,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from emergesim.sweep.adaptive import Steepest
-from emergesim.sweep.spec import SweepSpec
+from emergesim.sweeps.adaptive import Steepest
+from emergesim.sweeps.spec import SweepSpec
 
 SHOWN_FAILURES = 3
 

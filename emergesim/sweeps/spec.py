@@ -19,11 +19,11 @@ spec.toml``)::
     [fixed]                    # parameters held fixed (others: the model's defaults)
     length = 1000
 
-    [vary]                     # see emergesim.sweep.designs for the forms
+    [vary]                     # see emergesim.sweeps.designs for the forms
     density = "0.02:0.6:30"
     p_slow = [0, 0.25, 0.5]
 
-    [adaptive]                 # optional: see emergesim.sweep.adaptive
+    [adaptive]                 # optional: see emergesim.sweeps.adaptive
     tol = 0.005
     budget = 200
 
@@ -47,10 +47,10 @@ from typing import Any
 from emergesim.errors import EmergesimError, ParameterError, UnknownModelError
 from emergesim.model import EmergenceModel
 from emergesim.registry import get_model
-from emergesim.run import _count
-from emergesim.sweep import designs
-from emergesim.sweep.designs import DESIGNS, Range
-from emergesim.sweep.tasks import RUN_COLUMNS, Task, model_reference, resolve, run_key
+from emergesim.runner import _count
+from emergesim.sweeps import designs
+from emergesim.sweeps.designs import DESIGNS, Range
+from emergesim.sweeps.tasks import RUN_COLUMNS, Task, model_reference, resolve, run_key
 
 SPEC_KEYS = ("model", "model_version", "design", "samples", "reps", "steps", "burn_in",
              "record_every", "seed", "fixed", "vary", "adaptive")  # fmt: skip

@@ -2,9 +2,9 @@
 
 ::
 
-    <out>/sweep.toml            the resolved spec (emergesim.sweep.spec)
+    <out>/sweep.toml            the resolved spec (emergesim.sweeps.spec)
     <out>/runs/<key>.parquet    one finished run: a single row
-    <out>/.lock                 locked (flock) while a sweep writes here
+    <out>/.lock                 locked while a sweep writes here
 
 Every record has the same columns and types: the model's parameters (typed as declared), then
 ``replicate`` (int), ``seed`` (int, the sweep's), ``key`` (str), ``status`` ("ok" or "failed"),
@@ -21,7 +21,6 @@ the process ends, however it ends.
 
 from __future__ import annotations
 
-import fcntl
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -31,10 +30,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
+from filelock import FileLock, Timeout
 
 from emergesim.errors import EmergesimError
 from emergesim.model import EmergenceModel
-from emergesim.sweep.spec import SweepSpec, differences, model_class, read_toml, resolve_spec
+from emergesim.sweeps.spec import SweepSpec, differences, model_class, read_toml, resolve_spec
 
 SPEC_FILE = "sweep.toml"
 RUNS = "runs"
@@ -96,19 +96,18 @@ class FolderStore(MemoryStore):
         self.runs = self.folder / RUNS
         if self.folder.exists() and not self.folder.is_dir():
             raise EmergesimError(f"output folder '{self.folder}' is a file")
+        self._lock = FileLock(self.folder / LOCK_FILE, timeout=0)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            self._lock = open(self.folder / LOCK_FILE, "a")  # noqa: SIM115 (held until close)
-        except OSError as error:
-            raise EmergesimError(f"cannot write the output folder '{self.folder}': "
-                                 f"{error.strerror}") from None  # fmt: skip
-        try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._lock.close()
+            self._lock.acquire()
+        except Timeout:
             raise EmergesimError(
                 f"another sweep is writing to '{self.folder}'; wait for it to end or use "
                 "another output folder"
+            ) from None
+        except OSError as error:
+            raise EmergesimError(
+                f"cannot write the output folder '{self.folder}': {error.strerror}"
             ) from None
         try:
             self._adopt(spec)
@@ -171,7 +170,7 @@ class FolderStore(MemoryStore):
         return frame.reset_index(drop=True)
 
     def close(self) -> None:
-        self._lock.close()  # closing the file releases the lock
+        self._lock.release()
 
 
 def read_runs(runs: Path, columns: pa.Schema) -> pd.DataFrame:

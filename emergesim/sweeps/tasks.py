@@ -22,7 +22,7 @@ import numpy as np
 
 from emergesim.errors import EmergesimError
 from emergesim.model import EmergenceModel
-from emergesim.run import run
+from emergesim.runner import run
 
 # the columns of a record besides the model's parameters (before) and observables (after)
 RUN_COLUMNS = ("replicate", "seed", "key", "status", "error", "elapsed")

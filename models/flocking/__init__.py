@@ -1,5 +1,12 @@
 """Flocking: boids (Reynolds 1987, as Mesa's example) and Vicsek (1995) in one Mesa model."""
 
-from emergesim.models.flocking.model import Bird, FlockingModel
+from emergesim.lazy import lazy_exports
 
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "Bird": ".model",
+        "FlockingModel": ".model",
+    },
+)
 __all__ = ["Bird", "FlockingModel"]

@@ -34,6 +34,7 @@ from scipy.spatial import cKDTree
 from emergesim.errors import ParameterError
 from emergesim.model import EmergenceModel, RowAgent
 from emergesim.models.flocking import twin
+from emergesim.models.flocking.card import CARD
 from emergesim.models.flocking.kernels import (
     PARALLEL_FROM,
     flock_sizes,
@@ -43,13 +44,10 @@ from emergesim.models.flocking.kernels import (
     pack_constants,
     wrap,
 )
-from emergesim.params import Param, ParamSet
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-RULES = ("boids", "vicsek")
-TWO_PI = 2 * math.pi  # the largest noise: a uniformly random new heading
 FRAME_AGENTS = 2000  # pictures show at most this many agents
 NO_TURNS = np.empty(0)  # the noise angles when the noise is zero: nothing is drawn
 
@@ -106,31 +104,7 @@ class Bird(RowAgent):
 class FlockingModel(EmergenceModel):
     """Flocking (boids or Vicsek) in a periodic box: global order from local alignment."""
 
-    name = "flocking"
-    params = ParamSet(
-        Param("rule", "boids", "boids (Reynolds, as Mesa's example) or vicsek", str, choices=RULES),
-        Param("n_agents", 100, "number of birds (Mesa: population_size)", int, 1, 1e7),
-        Param("width", 100.0, "width of the periodic box", float, 0, 1e9, low_open=True),
-        Param("height", 100.0, "height of the periodic box", float, 0, 1e9, low_open=True),
-        Param("speed", 1.0, "distance moved per step (Vicsek: v)", float, 0, 1e9),
-        Param("vision", 10.0, "neighbours are within it (Vicsek: r)", float, 0, 1e9, low_open=True),
-        Param("separation", 2.0, "boids: neighbours closer than this push away", float, 0, 1e9),
-        Param("cohere", 0.03, "boids: weight of steering to the neighbours", float, 0, 1e9),
-        Param("separate", 0.015, "boids: weight of steering from close ones", float, 0, 1e9),
-        Param("match", 0.05, "boids: weight of matching their directions", float, 0, 1e9),
-        Param("noise", 0.0, "eta: headings turn by U(-eta/2, eta/2)", float, 0, TWO_PI, unit="rad"),
-    )
-    control = "noise"
-    order = "polarization"
-    observables = {
-        "polarization": "Vicsek order parameter v_a = |sum of unit headings| / N",
-        "n_flocks": "flocks: connected groups of the 'within vision' graph (a loner is one)",
-        "largest_flock_fraction": "fraction of the birds in the largest flock",
-        "mean_nearest_neighbour_distance": "mean distance to the nearest other bird (N = 1: NaN)",
-    }
-    scan_observables = ("polarization", "largest_flock_fraction")
-    default_steps = 500
-    default_burn_in = 200
+    card = CARD
 
     @classmethod
     def check_params(cls, values: Mapping[str, Any]) -> None:

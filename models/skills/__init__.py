@@ -1,7 +1,15 @@
 """Skill composition: a toy LLM whose multi-step abilities "emerge" with scale."""
 
-from emergesim.models.skills.calibration import calibrate
-from emergesim.models.skills.model import LanguageModel, Skill, SkillsModel
-from emergesim.models.skills.realdata import load_scores
+from emergesim.lazy import lazy_exports
 
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "LanguageModel": ".model",
+        "Skill": ".model",
+        "SkillsModel": ".model",
+        "calibrate": ".calibration",
+        "load_scores": ".realdata",
+    },
+)
 __all__ = ["LanguageModel", "Skill", "SkillsModel", "calibrate", "load_scores"]

@@ -14,13 +14,13 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator, NullLocator
 
-from emergesim.models.skills import theory
+from emergesim.models.skills.card import PROMPTINGS
 from emergesim.models.skills.world import OPEN_ANSWER, SkillWorld
 
 if TYPE_CHECKING:
     from emergesim.models.skills.model import SkillsModel, Tally
 
-EXACT, PARTIAL, WRONG, LIKELIHOOD = range(4)  # columns of the tallies, as in theory.METRICS
+EXACT, PARTIAL, WRONG, LIKELIHOOD = range(4)  # columns of the tallies, as in METRICS
 COLOURS = {EXACT: "#c0392b", PARTIAL: "#2471a3", WRONG: "#7d3c98", LIKELIHOOD: "#1e8449"}
 
 
@@ -38,7 +38,7 @@ class Curves(NamedTuple):
         grid = np.linspace(min(low, own - 0.3), max(high, own + 0.3), 240)
         others = {
             prompting: world.metrics(grid, prompting)["exact_match"]
-            for prompting in theory.PROMPTINGS
+            for prompting in PROMPTINGS
             if prompting != world.prompting
         }
         return cls(10.0**grid, world.metrics(grid), others)

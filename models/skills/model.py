@@ -25,9 +25,9 @@ from mesa.discrete_space import FixedAgent, Network
 
 from emergesim.model import EmergenceModel, RowAgent
 from emergesim.models.skills import theory, twin
+from emergesim.models.skills.card import CARD, DEGREE, METRICS
 from emergesim.models.skills.kernels import attempt_tasks
-from emergesim.models.skills.world import DEGREE, OPEN_ANSWER, SCALE_RANGE, SkillWorld
-from emergesim.params import Param, ParamSet
+from emergesim.models.skills.world import OPEN_ANSWER, SkillWorld
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -99,7 +99,7 @@ class LanguageModel(RowAgent):
         return self.model.log_p[self.index, skill.index]
 
     def record(self, *scores: float) -> None:
-        """Add one attempt's scores (in ``theory.METRICS`` order) to the model's tallies."""
+        """Add one attempt's scores (in ``METRICS`` order) to the model's tallies."""
         scores = np.array(scores)
         self.model.totals[self.index] += scores
         self.model.squares[self.index] += scores * scores
@@ -108,48 +108,7 @@ class LanguageModel(RowAgent):
 class SkillsModel(EmergenceModel):
     """Skill composition: multi-step abilities of a toy LLM emerge with scale."""
 
-    name = "skills"
-    params = ParamSet(
-        Param("log10_params", 10.0, "log10 of the language model's parameter count N", float,
-              *SCALE_RANGE, unit="log10 parameters"),
-        Param("tokens_per_param", 20.0, "training tokens per parameter D/N (Chinchilla: ~20)",
-              float, 0, 1e6, low_open=True, unit="tokens/parameter"),
-        Param("task", "multistep", "knowledge (one fact), multistep (k composed steps) or "
-              "distractor (multiple choice with a cheaper wrong skill)", str,
-              choices=theory.TASKS),
-        Param("prompting", "direct", "direct, few_shot (in-context examples) or cot (chain of "
-              "thought)", str, choices=theory.PROMPTINGS),
-        Param("k_steps", 8, "skills composed in a multistep or distractor task (knowledge: 1)",
-              int, 1, 64),
-        Param("difficulty", 0.5, "mean skill difficulty d: a skill is right with exp(-d(L-E))",
-              float, 0, 100, low_open=True),
-        Param("zipf", 1.0, "Zipf exponent: the skill of frequency rank r has difficulty ~ "
-              "r^zipf (0: all equal)", float, 0, 4),
-        Param("n_skills", 1000, f"skills on the skill graph (random, {DEGREE}-regular)", int,
-              DEGREE + 1, 20_000),
-        Param("n_choices", 4, "options of a distractor question", int, 2, 26),
-        Param("tasks", 250, "tasks attempted per language model per step", int, 1, 100_000),
-        Param("family", 12, "more language models, evenly spaced in log10 N across the "
-              "transition (for the figure)", int, 0, 100),
-        Param("graph_seed", 0, "seed of the skill graph and difficulty ranks (the same skills "
-              "for every run seed)", int, 0, 2**32 - 1),
-    )  # fmt: skip
-    control = "log10_params"
-    order = "exact_match"
-    observables = {
-        "exact_match": "closed form: P(answer right): every step right (distractor: right option)",
-        "partial_credit": "closed form: expected share of the task's steps done right",
-        "edit_distance": "closed form: expected number of wrong steps",
-        "log_likelihood": "closed form: expected log-probability of the reference steps (nats)",
-        **{
-            f"{name}_mc": f"Monte Carlo estimate of {name} (attempts since last observed)"
-            for name in theory.METRICS
-        },
-        "loss": "Chinchilla loss L(N, D) of the language model (nats/token)",
-        "log10_compute": "log10 of the training compute 6 N D (FLOPs)",
-    }
-    scan_observables = ("exact_match_mc", "partial_credit_mc")
-    default_steps = 200
+    card = CARD
 
     def __init__(self, *, seed=None, backend="numba", **params: Any) -> None:
         super().__init__(seed=seed, backend=backend, **params)
@@ -163,7 +122,7 @@ class SkillsModel(EmergenceModel):
         self.p = np.exp(self.log_p)
         self.p_distractor = world.distractor_probability(self.reducible)
         metrics = world.metrics(self.log10_n)
-        self.expected = np.stack([metrics[name] for name in theory.METRICS], axis=1)
+        self.expected = np.stack([metrics[name] for name in METRICS], axis=1)
         self.language_models = [LanguageModel(self, i) for i in range(self.log10_n.size)]
         self.totals = np.zeros_like(self.expected)
         self.squares = np.zeros_like(self.expected)
@@ -193,8 +152,8 @@ class SkillsModel(EmergenceModel):
         estimates = (self.totals[0] - totals) / since if since else np.full(totals.size, np.nan)
         lm = self.language_models[0]
         return {
-            **dict(zip(theory.METRICS, self.expected[0].tolist(), strict=True)),
-            **{f"{name}_mc": float(v) for name, v in zip(theory.METRICS, estimates, strict=True)},
+            **dict(zip(METRICS, self.expected[0].tolist(), strict=True)),
+            **{f"{name}_mc": float(v) for name, v in zip(METRICS, estimates, strict=True)},
             "loss": lm.loss,
             "log10_compute": float(np.log10(lm.compute)),
         }
@@ -220,7 +179,7 @@ class SkillsModel(EmergenceModel):
     ) -> tuple[np.ndarray, str] | None:
         """Closed form of a metric (or of its estimate) against any real-valued parameter."""
         metric = observable.removesuffix("_mc")
-        if metric not in theory.METRICS or cls.params[control].type is not float:
+        if metric not in METRICS or cls.params[control].type is not float:
             return None
         curve = [_closed_form(metric, {**params, control: value}) for value in values]
         return np.array(curve), "closed form"

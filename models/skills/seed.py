@@ -25,8 +25,9 @@ from scipy.optimize import brentq
 from scipy.stats import spearmanr
 
 from emergesim.models.skills import theory
+from emergesim.models.skills.card import SCALE_RANGE
 from emergesim.models.skills.model import SkillsModel
-from emergesim.models.skills.world import SCALE_RANGE, SkillWorld
+from emergesim.models.skills.world import SkillWorld
 from emergesim.plotting import figure_folder, new_figure
 
 DEFAULTS = SkillsModel.params.defaults()

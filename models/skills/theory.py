@@ -62,15 +62,13 @@ from __future__ import annotations
 import numpy as np
 
 from emergesim.errors import ParameterError
+from emergesim.models.skills.card import PROMPTINGS
 
 E, A, B, ALPHA, BETA = 1.69, 406.4, 410.7, 0.34, 0.28  # Hoffmann et al. (2022)
 
-TASKS = ("knowledge", "multistep", "distractor")
-PROMPTINGS = ("direct", "few_shot", "cot")
 PROMPT_GAIN = 0.5  # share of a step's difficulty that examples or written-out steps remove
 ICL_SKILL = (4, 1.0)  # in-context learning: (composed steps, difficulty of each)
 FORMAT_SKILL = (4, 2.0)  # keeping the chain-of-thought format: (composed steps, difficulty)
-METRICS = ("exact_match", "partial_credit", "edit_distance", "log_likelihood")
 
 
 def reducible_loss(n_params, n_tokens):

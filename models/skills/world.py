@@ -18,10 +18,9 @@ import networkx as nx
 import numpy as np
 
 from emergesim.models.skills import theory
+from emergesim.models.skills.card import DEGREE, SCALE_RANGE
 
-DEGREE = 4  # neighbours of every skill: enough choice for walks, few enough to stay local
 OPEN_ANSWER = 0  # ``n_choices`` of a task scored on the answer alone (no options to guess among)
-SCALE_RANGE = (3.0, 15.0)  # log10 N the model allows, and the widest a figure shows
 
 
 @dataclass(frozen=True)

@@ -25,13 +25,13 @@ from mesa.discrete_space import PropertyLayer
 
 from emergesim.model import EmergenceModel
 from emergesim.models.snowflake import kernels, twin
+from emergesim.models.snowflake.card import CARD
 from emergesim.models.snowflake.lattice import hex_distance, hexagon_cells
 from emergesim.models.snowflake.measures import (
     MORPHOLOGIES,
     mass_radius_dimension,
     morphology_code,
 )
-from emergesim.params import Param, ParamSet
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -67,39 +67,7 @@ class IceCell(mesa.Agent):
 class SnowflakeModel(EmergenceModel):
     """Reiter's hexagonal automaton: six-fold crystals grow from one local rule."""
 
-    name = "snowflake"
-    params = ParamSet(
-        Param("alpha", 1.0, "diffusion: u moves alpha/2 of the way to its neighbours' mean "
-              "(<= 2 keeps every weight >= 0: stable, s stays >= 0)", float, 0.0, 2.0),
-        Param("beta", 0.4, "background vapour (< 1): the field starts, and its edge stays, at "
-              "beta", float, 0.0, 0.99),
-        Param("gamma", 0.001, "vapour added each step to receptive cells (ice or touching ice)",
-              float, 0.0, 1.0),
-        Param("radius", 200, "hex distance from the seed to the edge held at beta (<= 1500: "
-              "~0.3 GB of arrays)", int, 20, 1500, unit="cells"),
-        Param("stop_at", 0.9, "stop when the crystal reaches this fraction of the radius",
-              float, 0.0, 0.9, low_open=True),
-        Param("max_steps", 100_000, "stop after this many steps anyway", int, 1, 10**6,
-              unit="steps"),
-    )  # fmt: skip
-    control = "beta"
-    order = "fill_fraction"
-    observables = {
-        "ice_cells": "cells with s >= 1 (the crystal)",
-        "crystal_radius": "largest hex distance of ice from the seed (cells)",
-        "fill_fraction": "ice / cells of the full hexagon of the crystal's radius",
-        "cover_fraction": "receptive cells / cells of the hexagon one ring wider (1: full plate)",
-        "fractal_dimension": "mass-radius dimension (2 plate, ~1.7 DLA); NaN below radius 16",
-        "symmetry": "fraction of ice whose 60-degree turn about the seed is ice (1: six-fold)",
-        "morphology": "0 plate (cover >= 0.75), 1 sectored, 2 dendrite (dimension < 1.8); NaN "
-        "below radius 16",
-    }
-    scan_observables = ("fill_fraction", "fractal_dimension")
-    # A crystal is judged when grown: by default the whole growth is burn-in and a run reports
-    # the final crystal (the model stops itself; see the module docstring). --burn-in 0 records
-    # the growth step by step instead, its window means then averaging over the growth.
-    default_burn_in = 10**6
-    default_steps = 10**6
+    card = CARD
 
     def __init__(self, *, seed=None, backend="numba", **params: Any) -> None:
         super().__init__(seed=seed, backend=backend, **params)

@@ -10,6 +10,7 @@ from scipy.optimize import brentq
 
 from emergesim import ParameterError, run
 from emergesim.models.skills import SkillsModel, theory
+from emergesim.models.skills.card import METRICS
 from emergesim.models.skills.world import SkillWorld
 from emergesim.plotting import save_figure
 
@@ -97,14 +98,14 @@ def test_exact_match_is_the_product_and_partial_credit_the_mean(n_skills, n_step
     model = SkillsModel(seed=0, n_skills=n_skills, k_steps=n_steps, prompting=prompting,
                         family=3, zipf=2.0)  # fmt: skip
     for row, p in enumerate(model.p):
-        expected = dict.fromkeys(theory.METRICS, 0.0)
+        expected = dict.fromkeys(METRICS, 0.0)
         for path, weight in walks(model.world.neighbors, n_steps):
             steps = p[path]
             expected["exact_match"] += weight * np.prod(steps)
             expected["partial_credit"] += weight * np.mean(steps)
             expected["edit_distance"] += weight * np.sum(1 - steps)
             expected["log_likelihood"] += weight * np.sum(np.log(steps))
-        closed = dict(zip(theory.METRICS, model.expected[row], strict=True))
+        closed = dict(zip(METRICS, model.expected[row], strict=True))
         assert closed == pytest.approx(expected, rel=1e-10)
 
 
@@ -282,7 +283,7 @@ def test_the_window_estimate_covers_exactly_the_measured_attempts():
     for _ in range(7):
         start.step()
     measured = (model.totals[0] - start.totals[0]) / (12 * 50)
-    means = [result.observables[f"{name}_mc"] for name in theory.METRICS]
+    means = [result.observables[f"{name}_mc"] for name in METRICS]
     np.testing.assert_allclose(means, measured, rtol=1e-12)
 
 

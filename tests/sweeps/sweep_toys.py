@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 
+from emergesim.card import ModelCard
 from emergesim.model import EmergenceModel
 from emergesim.params import Param, ParamSet
 
@@ -15,17 +16,20 @@ FAIL_AT = "SWEEP_TOYS_FAIL_AT"  # environment: runs at this x raise, to test fai
 class Step(EmergenceModel):
     """A sharp step of ``above`` at x = threshold, and a draw that shows the run's seed."""
 
-    name = "step"
-    params = ParamSet(
-        Param("x", 0.5, "control", float, 0.0, 1.0),
-        Param("threshold", 0.37, "where the step sits", float, 0.0, 1.0),
-        Param("size", 3, "random numbers drawn per step", int, 1, 1000),
-        Param("delay", 0.0, "seconds each run sleeps when built", float, 0.0, 1.0),
+    card = ModelCard(
+        name="step",
+        summary="A sharp step at x = threshold.",
+        params=ParamSet(
+            Param("x", 0.5, "control", float, 0.0, 1.0),
+            Param("threshold", 0.37, "where the step sits", float, 0.0, 1.0),
+            Param("size", 3, "random numbers drawn per step", int, 1, 1000),
+            Param("delay", 0.0, "seconds each run sleeps when built", float, 0.0, 1.0),
+        ),
+        control="x",
+        order="above",
+        observables={"above": "1 if x >= threshold else 0", "noise": "mean of the draws"},
+        default_steps=5,
     )
-    control = "x"
-    order = "above"
-    observables = {"above": "1 if x >= threshold else 0", "noise": "mean of the draws"}
-    default_steps = 5
 
     def __init__(self, *, seed=None, backend="numba", **params):
         super().__init__(seed=seed, backend=backend, **params)

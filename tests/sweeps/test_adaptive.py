@@ -2,7 +2,7 @@
 
 from sweep_toys import Step
 
-from emergesim.sweep import sweep
+from emergesim.sweeps import sweep
 
 
 def adaptive(**kwargs):

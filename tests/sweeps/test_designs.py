@@ -6,8 +6,8 @@ from sweep_toys import Step
 
 from emergesim import ParameterError
 from emergesim.models.traffic import TrafficModel
-from emergesim.sweep import run_seed
-from emergesim.sweep.spec import resolve_spec
+from emergesim.sweeps import run_seed
+from emergesim.sweeps.spec import resolve_spec
 
 
 def points(model=Step, **kwargs):

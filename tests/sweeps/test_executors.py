@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from emergesim import EmergesimError
-from emergesim.sweep import load, sweep
-from emergesim.sweep.executors import shutdown_pools
+from emergesim.sweeps import load, sweep
+from emergesim.sweeps.executors import shutdown_pools
 
 SPEC = {
     "vary": {"density": "0.1:0.7:3", "p_slow": "0.1,0.5"},
@@ -53,10 +53,10 @@ def test_a_worker_imports_no_drawing_or_fitting_code():
     add most of a second to every worker's start."""
     heavy = ["matplotlib", "scipy.optimize", "scipy.stats", "emergesim.compare"]
     code = (
-        "import sys, emergesim.sweep.tasks\n"
-        "from emergesim.registry import BUILTIN\n"
-        "from emergesim.sweep.tasks import resolve\n"
-        "for reference in BUILTIN.values(): resolve(reference)\n"
+        "import sys, emergesim.sweeps.tasks\n"
+        "from emergesim.registry import available, card\n"
+        "from emergesim.sweeps.tasks import resolve\n"
+        "for name in available(): resolve(card(name).model)\n"
         f"print([name for name in {heavy!r} if name in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

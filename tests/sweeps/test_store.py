@@ -16,7 +16,7 @@ import pytest
 from sweep_toys import FAIL_AT, Step
 
 from emergesim import EmergesimError
-from emergesim.sweep import load, sweep
+from emergesim.sweeps import load, sweep
 
 HERE = Path(__file__).parent
 SPEC = {"vary": {"x": "0:1:3"}, "reps": 2, "seed": 11}

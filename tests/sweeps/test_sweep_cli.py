@@ -7,7 +7,7 @@ from sweep_toys import FAIL_AT
 from test_store import snapshot
 
 from emergesim.cli import main
-from emergesim.sweep import load
+from emergesim.sweeps import load
 
 TOY = ["sweep", "sweep_toys:Step", "--reps", "2", "--seed", "5", "--workers", "1"]
 VARY = ["--vary", "x=0:1:3"]

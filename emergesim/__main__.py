@@ -1,0 +1,5 @@
+"""``python -m emergesim``: the same as the ``emergesim`` command."""
+
+from emergesim.cli import entry
+
+entry()
