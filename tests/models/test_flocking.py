@@ -10,6 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mesa.examples.basic.boid_flockers.model import BoidFlockers
 
+try:  # Mesa 3.5 takes the example's settings as a Scenario
+    from mesa.examples.basic.boid_flockers.model import BoidsScenario
+except ImportError:
+    BoidsScenario = None
+
 from emergesim import ParameterError, run
 from emergesim.models.flocking import FlockingModel, twin
 from emergesim.models.flocking.kernels import (
@@ -83,12 +88,18 @@ def bird_by_bird(model):
     return np.column_stack([model.positions, model.directions])
 
 
+def mesa_boid_flockers(**settings):
+    """Mesa's example with these settings: keywords up to Mesa 3.3, a Scenario from Mesa 3.5."""
+    if BoidsScenario is None:
+        return BoidFlockers(**settings, seed=0)
+    return BoidFlockers(BoidsScenario(**settings, rng=0))
+
+
 def mesa_updates(model):
     """Each of our birds' (position, direction) after Mesa's Boid.step, run on the same state."""
-    mesa = BoidFlockers(population_size=model.n_agents, width=model.width, height=model.height,
-                        speed=model.speed, vision=model.vision, separation=model.separation,
-                        cohere=model.cohere, separate=model.separate, match=model.match,
-                        seed=0)  # fmt: skip
+    names = ("width", "height", "speed", "vision", "separation", "cohere", "separate", "match")
+    settings = {name: getattr(model, name) for name in names}
+    mesa = mesa_boid_flockers(population_size=model.n_agents, **settings)
     boids = list(mesa.agents)
     mesa.space.agent_positions[:] = model.positions
     for boid, direction in zip(boids, model.directions, strict=True):

@@ -3,6 +3,7 @@
 
 import os
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -54,4 +55,11 @@ class Step(EmergenceModel):
 class Clash(Step):
     """A parameter named like an observable: its records could not hold both."""
 
-    params = ParamSet(Param("noise", 0.5, "a clash with the observable 'noise'", float, 0, 1))
+    card = replace(
+        Step.card,
+        model="",  # filled in with this class
+        params=ParamSet(
+            Param("x", 0.5, "control", float, 0.0, 1.0),
+            Param("noise", 0.5, "a clash with the observable 'noise'", float, 0, 1),
+        ),
+    )
