@@ -11,8 +11,9 @@ registry imports the class only when a model is built.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any
 
 from emergesim.errors import UnknownModelError
 from emergesim.params import ParamSet
@@ -21,6 +22,55 @@ if TYPE_CHECKING:
     from emergesim.model import EmergenceModel
 
 CLOCK = "step"  # a control that is the run's own clock (training time), read from its records
+
+
+KINDS = ("ground truth", "natural", "LLM", "training")  # the comparison report's sections, in order
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much one comparison runs: the control's values, the sizes, replicates and steps."""
+
+    values: str | None  # the control in sweep syntax ("start:stop:count"); None for the CLOCK
+    sizes: tuple[Any, ...]  # values of the size parameter, or mappings of it and what it fixes
+    reps: int
+    steps: int
+    burn_in: int
+
+    def points(self, size: str) -> list[dict[str, Any]]:
+        """The parameters each size fixes (a bare value: the size parameter alone)."""
+        return [dict(s) if isinstance(s, Mapping) else {size: s} for s in self.sizes]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One row of ``emergesim compare``, declared by the model it runs.
+
+    The same test is applied to every row (emergesim.analysis.verdict): the transition of the
+    ``per_unit`` score (the plain mean over units of each unit's own state) and of the
+    ``all_or_nothing`` score (1 only when every unit succeeds) at several values of ``size``,
+    the parameter that sets how many units interact or compose. ``expect`` is the verdict a
+    ground-truth row must get: the report checks the method against it.
+    """
+
+    key: str
+    title: str
+    kind: str  # one of KINDS
+    size: str
+    per_unit: str
+    all_or_nothing: str
+    quick: Budget
+    full: Budget
+    control: str = ""  # default: the card's control
+    fixed: Mapping[str, Any] = field(default_factory=dict)
+    dimension: int = 1  # a size s holds s**dimension units: chi = s**dimension var(per_unit)
+    fit_log10: bool = False  # locate the step in log10 of the control (it spans decades)
+    record_every: int = 1
+    picture: Mapping[str, Any] = field(default_factory=dict)  # parameters of the picture run
+    expect: str | None = None
+
+    def budget(self, quick: bool) -> Budget:
+        return self.quick if quick else self.full
 
 
 @dataclass(frozen=True)
@@ -41,6 +91,7 @@ class ModelCard:
     default_steps: int = 1000
     default_burn_in: int = 0
     scan_observables: tuple[str, ...] = ()  # panels of a scan figure; () -> (order,)
+    comparisons: tuple[Comparison, ...] = ()  # its rows in the comparison report
     model: str = ""  # "package.module:Class"; filled in from the class that carries the card
 
     def __post_init__(self) -> None:
@@ -49,6 +100,20 @@ class ModelCard:
         for observable in (self.order, *self.scan_observables):
             if observable not in self.observables:
                 raise ValueError(f"model '{self.name}': '{observable}' is no observable")
+        for c in self.comparisons:
+            control = c.control or self.control
+            wanted = [
+                (c.per_unit, self.observables),
+                (c.all_or_nothing, self.observables),
+                (c.size, self.params),
+            ]
+            if control != CLOCK:
+                wanted.append((control, self.params))
+            missing = [name for name, names in wanted if name not in names]
+            if missing or c.kind not in KINDS:
+                raise ValueError(
+                    f"model '{self.name}', comparison '{c.key}': {missing or c.kind} unknown"
+                )
 
     def load(self) -> type[EmergenceModel]:
         """The model class (imports it, and with it Mesa and the kernels)."""

@@ -42,7 +42,7 @@ def test_json_output_is_one_object_and_reproducible():
     assert data["steps"] == 30 and data["burn_in"] == 10
     assert data["params"] == {"length": 200, "density": 0.35, "vmax": 5, "p_slow": 0.25}
     assert set(data["observables"]) == {"flow", "mean_speed", "jammed_fraction", "n_jams",
-                                        "jam_speed"}  # fmt: skip
+                                        "jam_speed", "all_jammed"}  # fmt: skip
 
 
 @pytest.mark.parametrize(

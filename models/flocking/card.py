@@ -2,11 +2,44 @@
 
 import math
 
-from emergesim.card import ModelCard
+from emergesim.card import Budget, Comparison, ModelCard
 from emergesim.params import Param, ParamSet
 
 RULES = ("boids", "vicsek")
 TWO_PI = 2 * math.pi  # the largest noise: a uniformly random new heading
+
+# Vicsek's flock at density 4 (N / L^2), r = 1, v = 0.3: the box grows with the birds.
+FLOCK = Comparison(
+    key="flocking",
+    title="flock (Vicsek)",
+    kind="natural",
+    size="n_agents",
+    per_unit="polarization",
+    all_or_nothing="all_aligned",
+    fixed={"rule": "vicsek", "vision": 1.0, "speed": 0.3},
+    quick=Budget(
+        "0.5:5.5:11",
+        tuple(
+            {"n_agents": n, "width": (n / 4) ** 0.5, "height": (n / 4) ** 0.5}
+            for n in (100, 400, 1600)
+        ),
+        reps=3,
+        steps=300,
+        burn_in=300,
+    ),
+    full=Budget(
+        "0.25:6:24",
+        tuple(
+            {"n_agents": n, "width": (n / 4) ** 0.5, "height": (n / 4) ** 0.5}
+            for n in (100, 400, 1600, 6400)
+        ),
+        reps=8,
+        steps=2000,
+        burn_in=1000,
+    ),
+    record_every=5,
+    picture={"n_agents": 400, "width": 10.0, "height": 10.0, "noise": 2.0},
+)
 
 CARD = ModelCard(
     name="flocking",
@@ -29,6 +62,7 @@ CARD = ModelCard(
     order="polarization",
     observables={
         "polarization": "Vicsek order parameter v_a = |sum of unit headings| / N",
+        "all_aligned": "1 when every bird heads within 30 degrees of the mean heading, else 0",
         "n_flocks": "flocks: connected groups of the 'within vision' graph (a loner is one)",
         "largest_flock_fraction": "fraction of the birds in the largest flock",
         "mean_nearest_neighbour_distance": "mean distance to the nearest other bird (N = 1: NaN)",
@@ -36,4 +70,5 @@ CARD = ModelCard(
     default_steps=500,
     default_burn_in=200,
     scan_observables=("polarization", "largest_flock_fraction"),
+    comparisons=(FLOCK,),
 )

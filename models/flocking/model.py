@@ -49,6 +49,9 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 FRAME_AGENTS = 2000  # pictures show at most this many agents
+# all_aligned: a bird is aligned when its heading is within this angle (inclusive) of the
+# flock's mean heading, the direction of the sum of all unit headings: 30 degrees
+ALIGNED_WITHIN = math.pi / 6
 NO_TURNS = np.empty(0)  # the noise angles when the noise is zero: nothing is drawn
 
 
@@ -193,12 +196,18 @@ class FlockingModel(EmergenceModel):
     def polarization(self) -> float:
         """Vicsek's v_a: the length of the mean unit direction (summed bird by bird, so both
         backends, which store the birds in different orders, agree to the last bit)."""
-        return float(np.linalg.norm(self.directions.sum(axis=0))) / self.n_agents
+        return polarization_of(self.directions)
+
+    def all_aligned(self) -> float:
+        """1.0 when every bird heads within ALIGNED_WITHIN of the mean heading, else 0.0."""
+        return all_aligned_of(self.directions)
 
     def observe(self) -> dict[str, float]:
         sizes = self.flock_sizes()
+        directions = self.directions  # one copy, bird by bird, for both heading observables
         return {
-            "polarization": self.polarization(),
+            "polarization": polarization_of(directions),
+            "all_aligned": all_aligned_of(directions),
             "n_flocks": float(sizes.size),
             "largest_flock_fraction": float(sizes.max()) / self.n_agents,
             "mean_nearest_neighbour_distance": self.mean_nearest_neighbour_distance(),
@@ -226,3 +235,30 @@ class FlockingModel(EmergenceModel):
         from emergesim.models.flocking import render
 
         render.draw(fig, self, frames, steps)
+
+
+def polarization_of(directions: np.ndarray) -> float:
+    """v_a = |sum_i d_i| / N for the (N, 2) unit headings d_i.
+
+    It is the plain mean over the birds of each bird's own alignment: with u the unit vector of
+    the mean heading Theta (u = sum_i d_i / |sum_i d_i|), |sum_i d_i| = (sum_i d_i) . u, so
+    v_a = mean_i d_i . u = mean_i cos(theta_i - Theta). ``all_aligned`` is its all-or-nothing
+    counterpart over the same birds.
+    """
+    return float(np.linalg.norm(directions.sum(axis=0))) / len(directions)
+
+
+def all_aligned_of(directions: np.ndarray) -> float:
+    """1.0 when every bird's heading is within ALIGNED_WITHIN of the mean heading, else 0.0.
+
+    Where ``polarization`` averages cos(theta_i - Theta) over the birds, this asks every one of
+    them to be aligned. Headings that cancel exactly have no mean heading: 0.0. One bird is its
+    own mean: 1.0. The angle comes from atan2(|cross|, dot), accurate at any angle and blind to
+    the seam at +-pi; vectorised, O(N).
+    """
+    total = directions.sum(axis=0)
+    if not total.any():
+        return 0.0
+    cross = directions[:, 0] * total[1] - directions[:, 1] * total[0]
+    angles = np.arctan2(np.abs(cross), directions @ total)
+    return float(np.all(angles <= ALIGNED_WITHIN))

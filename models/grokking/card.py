@@ -1,10 +1,27 @@
 """The grokking model's card: what `emergesim list` and `info` show, read without Mesa."""
 
-from emergesim.card import CLOCK, ModelCard
+from emergesim.card import CLOCK, Budget, Comparison, ModelCard
 from emergesim.params import Param, ParamSet
 
 MEMORISED = 0.99  # train accuracy that counts as memorised
 GENERALISED = 0.95  # test accuracy that counts as generalised
+
+# Training time is the control: each run's own records, at several moduli p (p^2 pairs).
+GROKKING = Comparison(
+    key="grokking",
+    title="grokking (training time)",
+    kind="training",
+    size="p",
+    per_unit="test_accuracy",
+    all_or_nothing="all_test_right",
+    fixed={"train_fraction": 0.5, "width": 128},
+    dimension=2,
+    fit_log10=True,
+    record_every=10,
+    quick=Budget(None, (23, 31, 41), reps=3, steps=1000, burn_in=0),
+    full=Budget(None, (23, 31, 41, 53), reps=8, steps=1500, burn_in=0),
+    picture={"p": 31, "steps": 600, "record_every": 5},
+)
 
 CARD = ModelCard(
     name="grokking",
@@ -31,6 +48,7 @@ CARD = ModelCard(
     observables={
         "train_accuracy": "share of training pairs answered right",
         "test_accuracy": "share of held-out pairs answered right",
+        "all_test_right": "1 when every held-out pair is answered right, else 0",
         "train_loss": "mean squared error on the training pairs",
         "test_loss": "mean squared error on the held-out pairs",
         "weight_norm": "L2 norm of all weights",
@@ -40,4 +58,5 @@ CARD = ModelCard(
     },
     default_steps=1500,
     default_burn_in=0,
+    comparisons=(GROKKING,),
 )

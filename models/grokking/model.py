@@ -98,6 +98,7 @@ class GrokkingModel(EmergenceModel):
         return {
             "train_accuracy": self.train_accuracy,
             "test_accuracy": test_accuracy,
+            "all_test_right": float(test_accuracy == 1.0),  # its all-or-nothing counterpart
             "train_loss": self.train_loss,
             "test_loss": test_loss,
             "weight_norm": float(np.sqrt(sum(np.sum(w**2) for w in self.net.weights))),

@@ -1,9 +1,43 @@
 """The Ising model's card: what `emergesim list` and `info` show, read without Mesa."""
 
-from emergesim.card import ModelCard
+from emergesim.card import Budget, Comparison, ModelCard
 from emergesim.params import Param, ParamSet
 
 UPDATES = ("heat_bath", "metropolis", "swendsen_wang")
+
+# Ground truth for the comparison's verdicts. The ferromagnet has a critical point (Onsager's
+# T_c, nu = 1): its verdict must be "collective". Without coupling every spin is independent,
+# m = tanh(h/T) at every L, while P(all up) = ((1 + m)/2)^N only moves to higher field as N
+# grows: composition, the negative control for an all-or-nothing score.
+FERROMAGNET = Comparison(
+    key="ising",
+    title="2D Ising model (Onsager T_c = 2.269)",
+    kind="ground truth",
+    size="size",
+    per_unit="magnetization",
+    all_or_nothing="all_up",
+    fixed={"update": "swendsen_wang", "coupling": 1.0, "field": 0.0},
+    dimension=2,
+    quick=Budget("1.6:3.2:33", (8, 16, 32), reps=4, steps=1000, burn_in=200),
+    full=Budget("1.5:3.3:73", (8, 16, 32, 64), reps=8, steps=4000, burn_in=500),
+    picture={"size": 128, "temperature": 2.27, "steps": 200},
+    expect="collective",
+)
+INDEPENDENT_SPINS = Comparison(
+    key="independent_spins",
+    title="independent spins (J = 0), swept in field",
+    kind="ground truth",
+    control="field",
+    size="size",
+    per_unit="magnetization_signed",
+    all_or_nothing="all_up",
+    fixed={"update": "heat_bath", "coupling": 0.0, "temperature": 1.0, "start": "random"},
+    dimension=2,
+    quick=Budget("-3:6:37", (4, 8, 16), reps=3, steps=200, burn_in=5),
+    full=Budget("-3:6:73", (4, 8, 16, 32), reps=8, steps=1000, burn_in=5),
+    picture={"size": 64, "field": 0.5, "steps": 50},
+    expect="composition",
+)
 
 CARD = ModelCard(
     name="ising",
@@ -52,4 +86,5 @@ CARD = ModelCard(
     default_steps=1000,
     default_burn_in=500,
     scan_observables=("magnetization", "energy"),
+    comparisons=(FERROMAGNET, INDEPENDENT_SPINS),
 )

@@ -1,6 +1,6 @@
 """The skills model's card: what `emergesim list` and `info` show, read without Mesa."""
 
-from emergesim.card import ModelCard
+from emergesim.card import Budget, Comparison, ModelCard
 from emergesim.params import Param, ParamSet
 
 TASKS = ("knowledge", "multistep", "distractor")
@@ -8,6 +8,24 @@ PROMPTINGS = ("direct", "few_shot", "cot")
 METRICS = ("exact_match", "partial_credit", "edit_distance", "log_likelihood")
 DEGREE = 4  # neighbours of every skill: enough choice for walks, few enough to stay local
 SCALE_RANGE = (3.0, 15.0)  # log10 N the model allows, and the widest a figure shows
+
+# The toy LLM in the comparison: k composed steps, each right with a probability that rises
+# smoothly with scale. Per-step accuracy (partial credit) is the same curve for every k; exact
+# match, p^k, moves to larger models as k grows: composition, by construction.
+COMPOSITION = Comparison(
+    key="skills",
+    title="multi-step ability of a toy LLM",
+    kind="LLM",
+    control="log10_params",
+    size="k_steps",
+    per_unit="partial_credit_mc",
+    all_or_nothing="exact_match_mc",
+    fixed={"task": "multistep", "family": 0, "tasks": 200},
+    quick=Budget("5:15:21", (2, 4, 8), reps=3, steps=5, burn_in=0),
+    full=Budget("4:15:45", (1, 2, 4, 8, 16), reps=8, steps=20, burn_in=0),
+    picture={"k_steps": 8},
+    expect="composition",
+)
 
 CARD = ModelCard(
     name="skills",
@@ -115,4 +133,5 @@ CARD = ModelCard(
     },
     default_steps=200,
     scan_observables=("exact_match_mc", "partial_credit_mc"),
+    comparisons=(COMPOSITION,),
 )

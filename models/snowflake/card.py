@@ -1,7 +1,25 @@
 """The snowflake model's card: what `emergesim list` and `info` show, read without Mesa."""
 
-from emergesim.card import ModelCard
+from emergesim.card import Budget, Comparison, ModelCard
 from emergesim.params import Param, ParamSet
+
+# Plate against dendrite at beta = 0.4: the per-unit score is the share of the hexagon's cells
+# that the crystal covers, the all-or-nothing one a full plate. A run grows one crystal.
+CRYSTAL = Comparison(
+    key="snowflake",
+    title="snowflake (plate vs dendrite)",
+    kind="natural",
+    control="gamma",
+    size="radius",
+    per_unit="cover_fraction",
+    all_or_nothing="full_plate",
+    fixed={"beta": 0.4},
+    dimension=2,
+    fit_log10=True,
+    quick=Budget("log:1e-4:0.3:15", (30, 60, 120), reps=1, steps=1, burn_in=10**6),
+    full=Budget("log:1e-4:0.3:36", (30, 60, 120, 240), reps=1, steps=1, burn_in=10**6),
+    picture={"gamma": 0.001, "radius": 100},
+)
 
 CARD = ModelCard(
     name="snowflake",
@@ -62,6 +80,7 @@ CARD = ModelCard(
         "crystal_radius": "largest hex distance of ice from the seed (cells)",
         "fill_fraction": "ice / cells of the full hexagon of the crystal's radius",
         "cover_fraction": "receptive cells / cells of the hexagon one ring wider (1: full plate)",
+        "full_plate": "1 when every cell of the hexagon one ring wider is receptive, else 0",
         "fractal_dimension": "mass-radius dimension (2 plate, ~1.7 DLA); NaN below radius 16",
         "symmetry": "fraction of ice whose 60-degree turn about the seed is ice (1: six-fold)",
         "morphology": "0 plate (cover >= 0.75), 1 sectored, 2 dendrite (dimension < 1.8); NaN "
@@ -70,4 +89,5 @@ CARD = ModelCard(
     default_steps=10**6,
     default_burn_in=10**6,
     scan_observables=("fill_fraction", "fractal_dimension"),
+    comparisons=(CRYSTAL,),
 )

@@ -140,13 +140,15 @@ class SnowflakeModel(EmergenceModel):
     def observe(self) -> dict[str, float]:
         """Observables from running tallies and a count of receptive cells: cheap every step."""
         radius = self.crystal_radius
-        cover = self._receptive_cells() / hexagon_cells(radius + 1)
+        receptive, cells = self._receptive_cells(), hexagon_cells(radius + 1)
+        cover = receptive / cells  # the per-unit score: the cells' mean of "receptive"
         dimension = mass_radius_dimension(self._mass_by_distance, radius)
         return {
             "ice_cells": float(self.ice_cells),
             "crystal_radius": float(radius),
             "fill_fraction": self.ice_cells / hexagon_cells(radius),
             "cover_fraction": cover,
+            "full_plate": float(receptive == cells),  # its all-or-nothing counterpart
             "fractal_dimension": dimension,
             "symmetry": self._turned_ice / self.ice_cells,
             "morphology": morphology_code(cover, dimension),

@@ -1,7 +1,22 @@
 """The traffic model's card: what `emergesim list` and `info` show, read without Mesa."""
 
-from emergesim.card import ModelCard
+from emergesim.card import Budget, Comparison, ModelCard
 from emergesim.params import Param, ParamSet
+
+# Jams: the per-unit score is the share of standing cars, the all-or-nothing one a ring where
+# every car stands. Length 200 to 3200 cells at the same densities.
+JAMS = Comparison(
+    key="traffic",
+    title="traffic jam",
+    kind="natural",
+    size="length",
+    per_unit="jammed_fraction",
+    all_or_nothing="all_jammed",
+    fixed={"vmax": 5, "p_slow": 0.1},
+    quick=Budget("0.04:0.5:24", (200, 800, 3200), reps=3, steps=300, burn_in=300),
+    full=Budget("0.02:0.6:59", (250, 1000, 4000, 16000), reps=8, steps=2000, burn_in=1000),
+    picture={"density": 0.2, "length": 400},
+)
 
 CARD = ModelCard(
     name="traffic",
@@ -19,10 +34,12 @@ CARD = ModelCard(
         "flow": "cars passing a point per step: density * mean speed",
         "mean_speed": "mean speed of the cars (cells/step)",
         "jammed_fraction": "fraction of cars standing still (v = 0)",
+        "all_jammed": "1 when every car stands still (v = 0), else 0; NaN with no cars",
         "n_jams": "clusters of standing cars in consecutive cells (one alone counts)",
         "jam_speed": "jam-front speed over the recording interval, cells/step, < 0 = upstream",
     },
     default_steps=500,
     default_burn_in=200,
     scan_observables=("flow", "jammed_fraction"),
+    comparisons=(JAMS,),
 )

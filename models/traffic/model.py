@@ -84,8 +84,7 @@ class TrafficModel(EmergenceModel):
         moves, ticks = self._front
         self._front = [0, 0]
         if n == 0:
-            nan = float("nan")
-            return dict(flow=0.0, mean_speed=nan, jammed_fraction=nan, n_jams=0.0, jam_speed=nan)
+            return dict.fromkeys(self.observables, float("nan")) | {"flow": 0.0, "n_jams": 0.0}
         stopped = self.speeds == 0
         gaps = (np.roll(self.positions, -1) - self.positions - 1) % self.length
         # a jam's head: a stopped car not standing right behind another stopped car
@@ -95,6 +94,7 @@ class TrafficModel(EmergenceModel):
             "flow": float(self.speeds.sum()) / self.length,
             "mean_speed": float(self.speeds.mean()),
             "jammed_fraction": float(stopped.mean()),
+            "all_jammed": float(stopped.all()),  # jammed_fraction's all-or-nothing counterpart
             "n_jams": float(n_jams),
             "jam_speed": -moves / ticks if ticks else float("nan"),
         }

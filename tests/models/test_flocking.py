@@ -25,6 +25,7 @@ from emergesim.models.flocking.kernels import (
     nearest_image,
     wrap,
 )
+from emergesim.models.flocking.model import ALIGNED_WITHIN
 from emergesim.plotting import save_animation, save_figure
 
 VICSEK = dict(rule="vicsek", vision=1.0, speed=0.03)  # Vicsek et al. 1995: r = 1, v = 0.03
@@ -224,6 +225,71 @@ def test_observables_of_a_known_state():
     assert obs["largest_flock_fraction"] == 0.5
     assert obs["mean_nearest_neighbour_distance"] == pytest.approx((2 + 2 + 2.5 + 2.5) / 4)
     assert [b.index for b in model.birds[0].neighbours()] == [1]
+
+
+def test_polarization_is_the_mean_of_each_birds_alignment():
+    """v_a = |sum_i d_i| / N = mean_i cos(theta_i - Theta), Theta the mean heading: the per-unit
+    score that all_aligned turns into all-or-nothing. Checked on uniform random headings and on
+    a partly ordered state (von Mises, v_a near 0.45), where the two sides are far from 0 or 1."""
+    rng = np.random.default_rng(17)
+    model = FlockingModel(seed=9, n_agents=500, width=50, height=50, vision=5, noise=1.0)
+    for angles in (None, rng.vonmises(2.0, 1.0, 500)):
+        if angles is not None:
+            model.place(directions=np.column_stack([np.cos(angles), np.sin(angles)]))
+        d = model.directions
+        theta, mean_heading = np.arctan2(d[:, 1], d[:, 0]), np.arctan2(*d.sum(axis=0)[::-1])
+        alignment = np.cos(theta - mean_heading)
+        assert model.observe()["polarization"] == pytest.approx(alignment.mean(), rel=1e-12)
+    assert 0.3 < alignment.mean() < 0.6
+
+
+def headings(*degrees):
+    angles = np.radians(degrees)
+    return np.column_stack([np.cos(angles), np.sin(angles)])
+
+
+@pytest.mark.parametrize(
+    ("turned", "aligned"),
+    [(0, 1.0), (20, 1.0), (40, 0.0), (-40, 0.0), (180, 0.0)],
+)
+@pytest.mark.parametrize("base", [30.0, 175.0])  # 175: the turned bird crosses the seam at 180
+def test_all_aligned_asks_every_bird_to_be_within_30_degrees(base, turned, aligned):
+    """Twenty birds on one heading, one of them turned: by 20 degrees it stays within 30 of
+    the mean heading (which moves ~1 degree its way), by 40 it does not."""
+    model = FlockingModel(seed=0, n_agents=20, width=20, height=20, vision=3)
+    model.place(directions=headings(*[base] * 19, base + turned))
+    obs = model.observe()
+    assert obs["all_aligned"] == aligned == model.all_aligned()
+    assert obs["polarization"] >= 0.9  # the per-unit score barely notices one bird
+
+
+def test_all_aligned_at_its_edges():
+    assert math.degrees(ALIGNED_WITHIN) == pytest.approx(30)
+    assert "30 degrees" in FlockingModel.observables["all_aligned"]
+    single = FlockingModel(seed=0, n_agents=1, width=5, height=5, vision=1)
+    single.place(directions=headings(123.0))
+    assert single.observe()["all_aligned"] == 1.0
+    pair = FlockingModel(seed=0, n_agents=2, width=5, height=5, vision=1)
+    pair.place(directions=[[1, 0], [-1, 0]])  # no mean heading at all
+    assert pair.observe()["all_aligned"] == 0.0 and pair.observe()["polarization"] == 0.0
+    pair.place(directions=headings(0, 59.0))  # each 29.5 degrees from the mean
+    assert pair.observe()["all_aligned"] == 1.0
+    pair.place(directions=headings(0, 61.0))
+    assert pair.observe()["all_aligned"] == 0.0
+
+
+def test_all_aligned_in_runs():
+    """Without noise a dense Vicsek flock ends all aligned; with full noise never. When every
+    bird is aligned, v_a, the mean of their cosines, is at least cos(30 degrees)."""
+    box = dict(n_agents=100, width=5, height=5, **VICSEK)
+    ordered = run("flocking", seed=0, noise=0, steps=50, burn_in=400, **box)
+    assert (ordered.timeseries["all_aligned"] == 1).all()
+    noisy = run("flocking", seed=7, noise=2 * math.pi, steps=200, **box)
+    assert (noisy.timeseries["all_aligned"] == 0).all()
+    ramp = run("flocking", seed=1, noise=0.5, steps=300, burn_in=0, **box).timeseries
+    aligned = ramp["all_aligned"] == 1
+    assert 0 < aligned.mean() < 1
+    assert (ramp.loc[aligned, "polarization"] >= math.cos(ALIGNED_WITHIN)).all()
 
 
 @settings(max_examples=25, deadline=None)

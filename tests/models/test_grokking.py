@@ -42,6 +42,22 @@ def test_fourier_concentration_rises_as_the_network_groks():
     assert concentration.iloc[-1] > 0.9 and concentration.iloc[0] < 0.5
 
 
+def test_all_test_right_waits_for_the_last_held_out_pair():
+    """The all-or-nothing counterpart of test_accuracy, over the same pairs: 1 only once every
+    held-out pair is right, so it comes after 'generalised' (>= 0.95 of them right); a network
+    that memorises without generalising (p = 11, width 64) never gets there."""
+    result = run("grokking", seed=0, steps=200, record_every=5, **SMALL)
+    table = result.timeseries
+    perfect = table["test_accuracy"] == 1
+    assert table["all_test_right"].tolist() == perfect.astype(float).tolist()
+    assert table["all_test_right"].iloc[0] == 0 and table["all_test_right"].iloc[-1] == 1
+    first = table.loc[perfect, "step"].min()
+    assert result.model.generalised_at < first  # rows at >= 0.95 but < 1 scored 0
+    tiny = dict(p=11, train_fraction=0.5, width=64)
+    stuck = run("grokking", seed=0, steps=300, record_every=10, **tiny).timeseries
+    assert stuck["train_accuracy"].iloc[-1] == 1 and (stuck["all_test_right"] == 0).all()
+
+
 def test_gradients_match_finite_differences():
     model = GrokkingModel(seed=3, p=5, train_fraction=0.6, width=4)
     a, b, targets = model._train

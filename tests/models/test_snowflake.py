@@ -351,6 +351,26 @@ def test_reiters_pairs_give_his_morphologies(beta, gamma, morphology):
     assert model.observe()["symmetry"] == 1.0
 
 
+def test_full_plate_is_one_only_when_the_whole_wider_hexagon_is_receptive():
+    """The all-or-nothing counterpart of cover_fraction, over the same cells. gamma = 1 grows a
+    full hexagon a ring a step: a full plate at every step. Reiter's fern-like dendrite
+    (beta 0.35, gamma 0) is one only while the crystal is the lone seed. Reiter's large-gamma
+    plate (0.1, 0.01) is labelled a plate (cover >= 0.75) but is no full plate."""
+    plate = run("snowflake", beta=0.1, gamma=1.0, radius=30, burn_in=0).timeseries
+    assert (plate["full_plate"] == 1).all() and (plate["cover_fraction"] == 1).all()
+    for beta, gamma in [(0.35, 0.0), (0.1, 0.01)]:
+        growth = run("snowflake", beta=beta, gamma=gamma, radius=40, burn_in=0).timeseries
+        full = growth["cover_fraction"] == 1
+        assert growth["full_plate"].tolist() == full.astype(float).tolist()
+        assert full.iloc[0] and not full.iloc[-1]  # both answers occur
+    dendrite = grow(beta=0.35, gamma=0.0, radius=40).observe()
+    assert dendrite["full_plate"] == 0 and dendrite["morphology"] == 2
+    broad = grow(beta=0.1, gamma=0.01, radius=40).observe()
+    assert broad["full_plate"] == 0 and broad["morphology"] == 0
+    assert 0.75 <= broad["cover_fraction"] < 1
+    assert grow(beta=0.1, gamma=1.0, radius=30).observe()["full_plate"] == 1
+
+
 # --- the run, agents, pictures -------------------------------------------------------------------
 
 

@@ -98,6 +98,27 @@ def test_observables_on_a_known_state():
     assert obs["jammed_fraction"] == pytest.approx(4 / 6)
 
 
+def test_all_jammed_is_one_only_when_every_car_stands():
+    """The all-or-nothing counterpart of jammed_fraction, over the same cars: a full ring can
+    never move; deterministic free flow (p = 0, density < 1/(vmax+1)) never stands; one moving
+    car among standing ones is enough to make it 0; no cars: NaN, like jammed_fraction."""
+    full = run("traffic", seed=2, length=50, density=1.0, p_slow=0.5, steps=20, burn_in=5)
+    assert (full.timeseries["all_jammed"] == 1).all()
+    assert (full.timeseries["jammed_fraction"] == 1).all()
+    free = run("traffic", seed=1, length=600, density=0.1, p_slow=0, steps=50, burn_in=2000)
+    assert (free.timeseries["all_jammed"] == 0).all()
+    assert (free.timeseries["mean_speed"] == 5).all()  # every car at vmax: none stands
+    assert make(10, [0, 1, 2], [0, 0, 0]).observe()["all_jammed"] == 1
+    one_moving = make(10, [0, 1, 2], [0, 0, 1]).observe()
+    assert one_moving["all_jammed"] == 0 and one_moving["jammed_fraction"] == pytest.approx(2 / 3)
+    empty = TrafficModel(seed=0, length=10, density=0.0).observe()
+    assert np.isnan(empty["all_jammed"]) and np.isnan(empty["jammed_fraction"])
+    dense = run("traffic", seed=3, length=12, density=0.9, p_slow=0.5, steps=400, burn_in=0)
+    table = dense.timeseries
+    assert table["all_jammed"].tolist() == (table["jammed_fraction"] == 1).astype(float).tolist()
+    assert 0 < table["all_jammed"].mean() < 1  # both answers occur, so the check has teeth
+
+
 @pytest.mark.parametrize(
     "params",
     [
