@@ -370,6 +370,10 @@ def _found(fit) -> str:
     return "no" if fit.conclusive else "cannot tell"
 
 
+def _estimate_text(value: float | None, bounds, spec: str = ".4g") -> str:
+    return "not measured" if value is None else f"{value:{spec}} {_interval(bounds, spec)}"
+
+
 def _interval(bounds, spec: str = ".4g") -> str:
     return f"[{bounds[0]:{spec}}, {bounds[1]:{spec}}]"
 
@@ -460,11 +464,12 @@ def compare(
     if as_json:
         _print_json(_finite(summary))
         return
-    table = Table("system", "location", "width", "width exponent b", "verdict")
-    for numbers in summary["systems"].values():
-        location, width = f"{numbers['location']:.4g}", f"{numbers['width']:.3g}"
-        exponent = f"{numbers['sharpening_exponent']:+.2f}"
-        table.add_row(numbers["title"], location, width, exponent, numbers["verdict"])
+    table = Table("system", "location [95% CI]", "per-unit width exponent b", "verdict")
+    for d in summary["systems"].values():
+        location = _estimate_text(d["location"], d["location_ci"])
+        b = _estimate_text(d["per_unit_width_exponent"], d["per_unit_width_exponent_ci"])
+        expected = "" if d["expected"] is None else f" (expected {d['expected']})"
+        table.add_row(d["title"], location, b, d["verdict"] + expected)
     console.print(table)
     console.print(summary["answer"])
     console.print(f"report: {Path(out) / 'index.html'}")

@@ -150,6 +150,7 @@ def scaling(
 def draw_collapse(ax, result: Scaling) -> None:
     """The data collapse on a matplotlib Axes: one curve per size against (x - x_inf) L^(1/nu)."""
     if result.collapse is None:
+        ax.set_axis_off()
         ax.text(
             0.5,
             0.5,

@@ -1,6 +1,6 @@
 """The comparison report: natural and LLM emergence measured on the same axes.
 
-``compare`` runs each system's built-in sweep (emergesim.compare.systems) through the sweep
+``compare`` runs each system's declared sweep (emergesim.compare.systems) through the sweep
 engine, resumably, into ``out/runs``; measures every transition (emergesim.compare.measure); and
 writes ``out/index.html`` and ``out/summary.json`` (emergesim.compare.report).
 """
@@ -15,9 +15,9 @@ from rich.console import Console
 
 from emergesim.compare import report
 from emergesim.compare.measure import Finding, measure
-from emergesim.compare.systems import SYSTEMS, System
+from emergesim.compare.systems import System, systems
 
-__all__ = ["SYSTEMS", "Finding", "System", "compare"]
+__all__ = ["Finding", "System", "compare", "systems"]
 
 
 def compare(
@@ -25,18 +25,21 @@ def compare(
     *,
     quick: bool = False,
     seed: int = 0,
-    systems: tuple[System, ...] = SYSTEMS,
+    rows: tuple[System, ...] | None = None,
     executor: str = "process",
     workers: int | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
-    """Run, measure and report every system; return the summary written to summary.json."""
+    """Run, measure and report every system (``rows``: every registered model's comparisons);
+    return the summary written to summary.json."""
     out = Path(out)
+    rows = systems() if rows is None else rows
     console = Console(stderr=True, quiet=not progress)
     start = time.perf_counter()
     findings = []
-    for number, system in enumerate(systems, 1):
-        console.print(f"[bold]{number}/{len(systems)} {system.title}[/bold] ({system.model})")
+    for number, system in enumerate(rows, 1):
+        title = system.comparison.title
+        console.print(f"[bold]{number}/{len(rows)} {title}[/bold] ({system.model})")
         findings.append(
             measure(
                 system,

@@ -1,5 +1,12 @@
-"""Sweep one system and measure its transition: location, width, sharpening, metric sensitivity,
-and a verdict derived from those numbers alone."""
+"""Sweep one system at every size and measure it the same way as every other system.
+
+Both of the system's scores, per unit and all or nothing, get their finite-size scaling
+(emergesim.analysis.scaling), and the verdict reads the two (emergesim.analysis.verdict). The
+location reported is, in order of preference, the Binder crossing (for a collective transition,
+where the model provides m^2 and m^4: it locates a critical point and nothing else), the
+location extrapolated to infinite size, or the per-unit transition at the largest size; the
+report says which.
+"""
 
 from __future__ import annotations
 
@@ -10,30 +17,28 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from emergesim.analysis import (
-    MetricSensitivity,
-    Sharpening,
-    Transition,
-    indicator,
-    metric_sensitivity,
-    sharpening,
-)
-from emergesim.compare.systems import TRAINING_TIME, Budget, System
+from emergesim.analysis import MetricSensitivity, Scaling, Verdict, metric_sensitivity, scaling
+from emergesim.analysis import verdict as judge
+from emergesim.analysis.bootstrap import Estimate
+from emergesim.card import Budget
+from emergesim.compare.systems import System
 from emergesim.runner import run
 from emergesim.sweeps import sweep
 
-INDICATOR = "ordered"  # column of the thresholded order parameter (natural systems)
+UNITS = "units"  # column: how many units a run has, the N of chi = N var(per-unit score)
+RECORDS_PER_CURVE = 40  # records of a training run kept, evenly spaced in log time
 
 
 @dataclass(frozen=True)
 class Finding:
     system: System
     runs: pd.DataFrame  # every finished run, all sizes
-    transition: Transition  # at the largest size
-    sharpening: Sharpening
-    sensitivity: MetricSensitivity
-    label: str  # collective / composition and metric / ...
-    reasons: str
+    per_unit: Scaling
+    all_or_nothing: Scaling
+    verdict: Verdict
+    location: Estimate | None  # where the transition sits (None: not located)
+    location_from: str  # which measure gave it
+    sensitivity: MetricSensitivity | None  # per-unit against all-or-nothing, largest size
 
 
 def measure(
@@ -46,13 +51,15 @@ def measure(
     workers: int | None,
     progress: bool,
 ) -> Finding:
+    c = system.comparison
     budget = system.budget(quick)
     frames = []
-    for size in budget.sizes:
-        fixed = {**system.fixed, system.size: size, **system.scale_fixed(size)}
+    for point in budget.points(c.size):
+        fixed = {**c.fixed, **point}
         if system.over_time:
             frames.append(training_curves(system, budget, fixed, seed=seed))
             continue
+        folder = "-".join([c.key, *(f"{k}-{v}" for k, v in point.items())])
         frames.append(
             sweep(
                 system.model,
@@ -61,34 +68,59 @@ def measure(
                 reps=budget.reps,
                 steps=budget.steps,
                 burn_in=budget.burn_in,
-                record_every=system.record_every,
+                record_every=c.record_every,
                 seed=seed,
-                out=out / "runs" / f"{system.key}-{system.size}-{size}",
+                out=out / "runs" / folder,
                 executor=executor,
                 workers=workers,
                 progress=progress,
             )
         )
     runs = pd.concat(frames, ignore_index=True)
-    runs = runs[runs["status"] == "ok"]
-    if system.fit_log10:
+    runs = runs[runs["status"] == "ok"].assign(**{UNITS: lambda t: t[c.size] ** c.dimension})
+    if c.fit_log10:
         runs = runs.assign(**{system.x: np.log10(runs[system.control])})
-    largest = runs[runs[system.size] == max(budget.sizes)]
-    sharp = sharpening(runs, system.x, system.order, by=system.size, seed=seed)
-    step = sharp.transitions[float(max(budget.sizes))]  # the largest size, fitted once
-    if system.discontinuous is None:  # natural: is the system past the middle of its step?
-        largest = largest.assign(
-            **{INDICATOR: indicator(largest[system.order], (step.low + step.high) / 2)}
-        )
-    sensitivity = metric_sensitivity(
-        largest,
-        system.x,
-        system.discontinuous or INDICATOR,
-        system.continuous or system.order,
-        seed=seed,
+    per_unit = scaling(runs, system.x, c.per_unit, c.size, n=UNITS, seed=seed)
+    all_or_nothing = scaling(runs, system.x, c.all_or_nothing, c.size, n=UNITS, seed=seed)
+    verdict = judge(per_unit, all_or_nothing)
+    location, location_from = locate(per_unit, critical=verdict.word == "collective")
+    return Finding(
+        system=system,
+        runs=runs,
+        per_unit=per_unit,
+        all_or_nothing=all_or_nothing,
+        verdict=verdict,
+        location=location,
+        location_from=location_from,
+        sensitivity=_sensitivity(runs, system, per_unit, all_or_nothing, seed),
     )
-    label, reasons = verdict(system, step, sharp, sensitivity)
-    return Finding(system, runs, step, sharp, sensitivity, label, reasons)
+
+
+def locate(per_unit: Scaling, *, critical: bool) -> tuple[Estimate | None, str]:
+    """The best location the per-unit score gives, and its name."""
+    binder = per_unit.binder
+    if critical and binder is not None and binder.location is not None:
+        return Estimate(binder.location, binder.location_ci), "Binder cumulant crossing"
+    if per_unit.x_inf is not None:
+        return per_unit.x_inf, "extrapolated to infinite size"
+    detected = [(s, t) for s, t in per_unit.transitions.items() if t.detected]
+    if not detected:
+        return None, "no transition detected"
+    size, fit = detected[-1]
+    return Estimate(fit.location, fit.location_ci), f"{fit.kind} at {per_unit.by} = {size:g}"
+
+
+def _sensitivity(
+    runs: pd.DataFrame, system: System, per_unit: Scaling, all_or_nothing: Scaling, seed: int
+) -> MetricSensitivity | None:
+    """How much of the per-unit rise comes before the all-or-nothing jump, at the largest size
+    where both have a transition (Schaeffer et al. 2023's test)."""
+    both = [s for s in per_unit.sizes if s in all_or_nothing.sizes]
+    if not both:
+        return None
+    c = system.comparison
+    largest = runs[runs[c.size] == both[-1]]
+    return metric_sensitivity(largest, system.x, c.all_or_nothing, c.per_unit, seed=seed)
 
 
 def training_curves(
@@ -102,45 +134,21 @@ def training_curves(
             seed=np.random.SeedSequence(seed, spawn_key=(replicate,)),
             steps=budget.steps,
             burn_in=budget.burn_in,
-            record_every=system.record_every,
+            record_every=system.comparison.record_every,
             **fixed,
         )
         rows.append(
-            _log_spaced(result.timeseries).assign(replicate=replicate, status="ok", **fixed)
+            _log_spaced(result.timeseries, system.control).assign(
+                replicate=replicate, status="ok", **fixed
+            )
         )
     return pd.concat(rows, ignore_index=True)
 
 
-def _log_spaced(records: pd.DataFrame, points: int = 40) -> pd.DataFrame:
-    """The records nearest to ``points`` times evenly spaced in log time: the step is fitted in
-    log10(step), where evenly spaced records would crowd the late plateau."""
-    times = records.loc[records[TRAINING_TIME] > 0, TRAINING_TIME].to_numpy()
-    marks = np.log(np.geomspace(times.min(), times.max(), points))
+def _log_spaced(records: pd.DataFrame, clock: str) -> pd.DataFrame:
+    """The records nearest to times evenly spaced in log time: the step is fitted in log10 of
+    the clock, where evenly spaced records would crowd the late plateau."""
+    times = records.loc[records[clock] > 0, clock].to_numpy()
+    marks = np.log(np.geomspace(times.min(), times.max(), RECORDS_PER_CURVE))
     nearest = times[np.abs(np.log(times)[:, None] - marks).argmin(axis=0)]
-    return records[records[TRAINING_TIME].isin(nearest)]
-
-
-def verdict(
-    system: System, step: Transition, sharp: Sharpening, sensitivity: MetricSensitivity
-) -> tuple[str, str]:
-    """A label and its reasons, from the numbers: collective transitions sharpen with size and
-    survive a continuous metric; composed abilities do neither."""
-    if not step.detected:
-        return "no transition", f"no step in {system.order} within the sampled range"
-    low, high = sharp.exponent_ci
-    size_word = "composed steps k" if system.kind == "LLM" else f"system size ({system.size})"
-    reasons = (
-        f"width ~ {system.size}^b with b = {sharp.exponent:+.2f} [{low:+.2f}, {high:+.2f}]: "
-        f"{'sharpens' if sharp.sharpens else 'does not sharpen'} with {size_word}; "
-        f"{sensitivity.progress_at_jump:.0%} of the continuous metric's rise comes before the "
-        f"discontinuous one's midpoint"
-    )
-    if sharp.sharpens and sensitivity.survives:
-        label = "collective"
-    elif not sharp.sharpens and not sensitivity.survives:
-        label = "composition and metric"
-    elif sharp.sharpens:
-        label = "sharpens, but a continuous metric rises first"
-    else:
-        label = "crossover: survives a continuous metric, does not sharpen"
-    return label, reasons
+    return records[records[clock].isin(nearest)]

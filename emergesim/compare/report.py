@@ -1,4 +1,8 @@
-"""The comparison's figures, ``index.html`` (self-contained) and ``summary.json``."""
+"""The comparison's figures, ``index.html`` (self-contained) and ``summary.json``.
+
+The report opens with the method's calibration, the ground-truth rows whose verdict is known
+(the model declares it: ``Comparison.expect``), then every other system, scored the same way.
+"""
 
 from __future__ import annotations
 
@@ -12,61 +16,75 @@ from typing import Any
 
 import numpy as np
 
-from emergesim.analysis import logistic
-from emergesim.analysis.transitions import RISE_10_90
+from emergesim.analysis import Scaling, draw_collapse
+from emergesim.analysis.bootstrap import Estimate
 from emergesim.compare.measure import Finding
 from emergesim.plotting import draw_steps, new_figure
 from emergesim.runner import run
 
-COLOURS = {"traffic": "tab:red", "flocking": "tab:blue", "snowflake": "tab:cyan",
-           "skills": "tab:purple", "grokking": "tab:green"}  # fmt: skip
-
 
 def summary(findings: Sequence[Finding], meta: dict[str, Any]) -> dict[str, Any]:
-    """Every number the report shows, per system."""
+    """Every number the report shows, per system; ``verdict`` is one of analysis.WORDS."""
     systems = {}
     for f in findings:
-        s, t, sh, se = f.system, f.transition, f.sharpening, f.sensitivity
+        s, c = f.system, f.system.comparison
         systems[s.key] = {
-            "title": s.title,
-            "kind": s.kind,
+            "title": c.title,
+            "kind": c.kind,
             "model": s.model,
             "control": s.control,
             "fitted_against": s.x,
-            "order": s.order,
-            "size": s.size,
-            "sizes": [float(v) for v in sorted(sh.transitions)],
-            "runs": f.runs.groupby([s.size, "replicate"]).ngroups if s.over_time else len(f.runs),
-            "detected": t.detected,
-            "location": t.location,
-            "location_ci": list(t.location_ci),
-            "width": t.width,
-            "width_ci": list(t.width_ci),
-            "sharpening_exponent": sh.exponent,
-            "sharpening_ci": list(sh.exponent_ci),
-            "sharpens": sh.sharpens,
-            "progress_at_jump": se.progress_at_jump,
-            "survives_continuous_metric": se.survives,
-            "verdict": f.label,
-            "reasons": f.reasons,
+            "size": c.size,
+            "sizes": [float(v) for v in sorted(f.per_unit.transitions)],
+            "per_unit": c.per_unit,
+            "all_or_nothing": c.all_or_nothing,
+            "runs": _count_runs(f),
+            "verdict": f.verdict.word,
+            "expected": c.expect,
+            "reasons": f.verdict.reasons,
+            **_estimate("location", f.location),
+            "location_from": f.location_from,
+            **_scaling("per_unit", f.per_unit),
+            **_scaling("all_or_nothing", f.all_or_nothing),
+            "progress_at_jump": None if f.sensitivity is None else f.sensitivity.progress_at_jump,
         }
     return {**meta, "systems": systems, "answer": answer(findings)}
 
 
+def _count_runs(f: Finding) -> int:
+    if f.system.over_time:  # a training run contributes many records
+        return f.runs.groupby([f.system.comparison.size, "replicate"]).ngroups
+    return len(f.runs)
+
+
+def _estimate(name: str, estimate: Estimate | None) -> dict[str, Any]:
+    if estimate is None:
+        return {name: None, f"{name}_ci": None}
+    return {name: estimate.value, f"{name}_ci": list(estimate.ci)}
+
+
+def _scaling(prefix: str, result: Scaling) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in ("width_exponent", "chi_exponent", "relative_shift", "x_inf", "nu"):
+        out.update(_estimate(f"{prefix}_{name}", getattr(result, name)))
+    return out
+
+
 def answer(findings: Sequence[Finding]) -> str:
-    """The seed's question, answered from the two tests behind every verdict."""
-
-    def names(keep) -> str:
-        return ", ".join(f.system.title for f in findings if keep(f)) or "none"
-
-    return (
-        f"Sharpen with size (or with composed steps k): {names(lambda f: f.sharpening.sharpens)}. "
-        f"Survive a continuous metric: {names(lambda f: f.sensitivity.survives)}. "
-        "Collective by both tests: "
-        f"{names(lambda f: f.sharpening.sharpens and f.sensitivity.survives)}. "
-        "Announced by a continuous metric that had mostly risen before the jump, so a product of "
-        f"composition and the choice of metric: {names(lambda f: not f.sensitivity.survives)}."
+    """The seed's question, answered from the verdicts; the calibration first."""
+    calibration = [f for f in findings if f.system.comparison.expect is not None]
+    checked = "; ".join(
+        f"{f.system.comparison.title}: {f.verdict.word} "
+        f"({'as expected' if f.verdict.word == f.system.comparison.expect else 'expected '}"
+        f"{'' if f.verdict.word == f.system.comparison.expect else f.system.comparison.expect})"
+        for f in calibration
     )
+    others = [f for f in findings if f.system.comparison.expect is None]
+    groups = {}
+    for f in others:
+        groups.setdefault(f.verdict.word, []).append(f.system.comparison.title)
+    found = "; ".join(f"{word}: {', '.join(titles)}" for word, titles in groups.items())
+    return f"Calibration on systems with a known answer: {checked or 'none'}. Then: {found}."
 
 
 def write(findings: Sequence[Finding], out: Path, meta: dict[str, Any], seed: int) -> None:
@@ -74,6 +92,7 @@ def write(findings: Sequence[Finding], out: Path, meta: dict[str, Any], seed: in
     figures = {"overview": overview(findings, out / "overview.png")}
     for f in findings:
         figures[f"{f.system.key}-transition"] = transition_figure(f, out)
+        figures[f"{f.system.key}-collapse"] = collapse_figure(f, out)
         figures[f"{f.system.key}-picture"] = picture(f, out, seed)
     data = summary(findings, meta)
     (out / "summary.json").write_text(json.dumps(data, indent=2, default=_json))
@@ -81,65 +100,67 @@ def write(findings: Sequence[Finding], out: Path, meta: dict[str, Any], seed: in
 
 
 def overview(findings: Sequence[Finding], path: Path) -> Path:
-    """Every system's order parameter, rescaled to its fitted plateaus, against its control
-    divided by the fitted transition point (for the LLM, N / N_c)."""
+    """Every system's per-unit score at its largest size, rescaled to its fitted ends, against
+    the control's distance from the located transition, in widths."""
     fig = new_figure(8, 5)
     ax = fig.add_subplot()
-    for f in findings:
-        s, t = f.system, f.transition
-        largest = f.runs[f.runs[s.size] == max(f.sharpening.transitions)]
-        means = largest.groupby(s.x)[s.order].mean()
-        x = np.asarray(means.index, dtype=float)
-        logarithmic = s.log_control or s.fit_log10
-        ratio = 10 ** (x - t.location) if logarithmic else x / t.location
-        y = (means.to_numpy() - t.low) / (t.high - t.low)
-        ax.plot(ratio, y, "o-", ms=3.5, color=COLOURS.get(s.key), label=f"{s.title} ({s.order})")
-    ax.axvline(1, color="0.5", ls="--", lw=1)
-    ax.set_xscale("log")
-    ax.set_xlabel("control / fitted transition point   (LLM: N / N_c)")
-    ax.set_ylabel("order parameter, rescaled to its fitted plateaus")
-    ax.set_title("natural and LLM transitions on one axis (largest size of each)")
+    for number, f in enumerate(findings):
+        fit = f.per_unit.transitions[max(f.per_unit.transitions)]
+        if f.location is None or not fit.detected:
+            continue
+        c = f.system.comparison
+        largest = f.runs[f.runs[c.size] == max(f.per_unit.transitions)]
+        means = largest.groupby(f.system.x)[c.per_unit].mean()
+        x = (np.asarray(means.index, dtype=float) - f.location.value) / fit.width
+        y = (means.to_numpy() - fit.low) / (fit.high - fit.low)
+        ax.plot(x, y, "o-", ms=3, lw=1, color=f"C{number % 10}", label=f"{c.title} ({c.per_unit})")
+    ax.axvline(0, color="0.5", ls="--", lw=1)
+    ax.set_xlabel("(control - located transition) / 10-90 % width at the largest size")
+    ax.set_ylabel("per-unit score, rescaled to its fitted ends")
+    ax.set_title("every transition on one axis")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    if ax.lines[1:]:  # beyond the vertical line: some system was located
+        ax.legend(fontsize=7)
     fig.savefig(path)
     return path
 
 
 def transition_figure(f: Finding, out: Path) -> Path:
-    """The order parameter against the control at every size, with the fitted steps; and the
-    continuous against the discontinuous metric at the largest size."""
-    s = f.system
+    """Both scores against the control at every size, with their fitted curves."""
+    s, c = f.system, f.system.comparison
     fig = new_figure(11, 4.2)
     left, right = fig.subplots(1, 2)
-    draw_steps(left, f.runs, s.x, s.order, f.sharpening.transitions, s.size)
-    exponent = f.sharpening.exponent
-    left.set_title(f"{s.title}: a step at each {s.size}, width ~ size^{exponent:+.2f}", fontsize=9)
-    se = f.sensitivity
-    for fit, name, style in [
-        (se.discontinuous, "discontinuous", "-"),
-        (se.continuous, "continuous", "--"),
-    ]:
-        x = np.linspace(*left.get_xlim(), 300)
-        right.plot(x, logistic(x, 0, 1, fit.location, fit.width / RISE_10_90), style, label=name)
-    right.axvline(se.discontinuous.location, color="0.5", lw=1)
-    right.set_xlabel(s.x)
-    right.set_ylabel("share of the fitted rise")
-    right.set_title(f"metric sensitivity: {se.progress_at_jump:.0%} of the continuous rise "
-                    f"before the jump", fontsize=9)  # fmt: skip
-    right.legend(fontsize=8)
-    right.grid(alpha=0.3)
+    for ax, result in ((left, f.per_unit), (right, f.all_or_nothing)):
+        draw_steps(ax, f.runs, s.x, result.y, result.transitions, c.size)
+        b = result.width_exponent
+        trend = "not measured" if b is None else f"{b.value:+.2f} [{b.ci[0]:+.2f}, {b.ci[1]:+.2f}]"
+        ax.set_title(f"{result.y}: width ~ {c.size}^b, b = {trend}", fontsize=9)
+    fig.suptitle(f"{c.title}: {f.verdict.word}")
     path = out / f"{s.key}-transition.png"
+    fig.savefig(path)
+    return path
+
+
+def collapse_figure(f: Finding, out: Path) -> Path:
+    """The per-unit score of every size on one rescaled axis (finite-size scaling)."""
+    fig = new_figure(6, 4.2)
+    ax = fig.add_subplot()
+    draw_collapse(ax, f.per_unit)
+    nu, x_inf = f.per_unit.nu, f.per_unit.x_inf
+    fitted = "" if nu is None else f": nu = {nu.value:.3g}, {f.system.x}_inf = {x_inf.value:.4g}"
+    fig.suptitle(f"{f.system.comparison.title}, data collapse{fitted}", fontsize=10)
+    path = out / f"{f.system.key}-collapse.png"
     fig.savefig(path)
     return path
 
 
 def picture(f: Finding, out: Path, seed: int) -> Path:
     """The model's own picture of one run near its transition."""
-    s = f.system
-    result = run(s.model, seed=seed, frames=True, **s.picture)
+    c = f.system.comparison
+    result = run(f.system.model, seed=seed, frames=True, **{**c.fixed, **c.picture})
     fig = new_figure()
     result.model.render(fig, result.frames, result.frame_steps)
-    path = out / f"{s.key}-picture.png"
+    path = out / f"{f.system.key}-picture.png"
     fig.savefig(path)
     return path
 
@@ -149,36 +170,42 @@ def page(findings: Sequence[Finding], data: dict[str, Any], figures: dict[str, P
         encoded = base64.b64encode(figures[key].read_bytes()).decode()
         return f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(key)}">'
 
-    def ci(pair) -> str:
-        return f"[{pair[0]:.3g}, {pair[1]:.3g}]"
+    def value(number, ci) -> str:
+        return "-" if number is None else f"{number:.3g} [{ci[0]:.3g}, {ci[1]:.3g}]"
 
     rows = []
     for f in findings:
         d = data["systems"][f.system.key]
-        rows.append(
-            "<tr>"
-            + "".join(
-                f"<td>{html.escape(str(v))}</td>"
-                for v in [
-                    f.system.title,
-                    f.system.kind,
-                    f.system.x,
-                    f"{d['location']:.3g} {ci(d['location_ci'])}",
-                    f"{d['width']:.3g} {ci(d['width_ci'])}",
-                    f"{d['sharpening_exponent']:+.2f} {ci(d['sharpening_ci'])}",
-                    f"{d['progress_at_jump']:.0%}",
-                    d["verdict"],
-                ]
-            )
-            + "</tr>"
-        )
+        cells = [
+            d["title"],
+            d["kind"],
+            f"{d['per_unit']} / {d['all_or_nothing']}",
+            f"{value(d['location'], d['location_ci'])} ({d['location_from']})",
+            value(d["per_unit_width_exponent"], d["per_unit_width_exponent_ci"]),
+            value(d["per_unit_chi_exponent"], d["per_unit_chi_exponent_ci"]),
+            value(d["all_or_nothing_width_exponent"], d["all_or_nothing_width_exponent_ci"]),
+            value(d["all_or_nothing_relative_shift"], d["all_or_nothing_relative_shift_ci"]),
+            d["verdict"] + ("" if d["expected"] is None else f" (expected {d['expected']})"),
+        ]
+        rows.append("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in cells) + "</tr>")
     sections = "".join(
-        f"<h2>{html.escape(f.system.title)}</h2><p>{html.escape(f.reasons)}</p>"
-        f"{image(f'{f.system.key}-transition')}{image(f'{f.system.key}-picture')}"
+        f"<h2>{html.escape(f.system.comparison.title)}: {f.verdict.word}</h2>"
+        f"<p>{html.escape(f.verdict.reasons['rule'])}.</p>"
+        f"{image(f'{f.system.key}-transition')}{image(f'{f.system.key}-collapse')}"
+        f"{image(f'{f.system.key}-picture')}"
         for f in findings
     )
-    head = ["system", "kind", "control", "location [95% CI]", "width (10-90%)",
-            "width exponent b", "continuous rise before jump", "verdict"]  # fmt: skip
+    head = [
+        "system",
+        "kind",
+        "per-unit / all-or-nothing score",
+        "location [95% CI]",
+        "per-unit width exponent b",
+        "per-unit chi exponent",
+        "all-or-nothing b",
+        "all-or-nothing shift (widths per e-fold)",
+        "verdict",
+    ]
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>emergesim: natural vs LLM emergence</title>
 <style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto;line-height:1.45}}
@@ -186,13 +213,16 @@ img{{max-width:100%;display:block;margin:1em 0}}table{{border-collapse:collapse;
 td,th{{border:1px solid #bbb;padding:4px 8px;text-align:left}}</style></head><body>
 <h1>Natural emergence and LLM "emergent abilities", side by side</h1>
 <p>{html.escape(data["answer"])}</p>
-<p>Each system was swept over its control at {len(next(iter(data["systems"].values()))["sizes"])}
-or more sizes ({"quick" if data["quick"] else "full"} settings, seed {data["seed"]},
-{data["elapsed_seconds"]:.0f} s). Location and width come from a logistic fit at the largest size
-(width: the 10-90% rise), with 95% bootstrap intervals over replicates (grokking's control is
-training time: each run's records, taken every few optimiser steps, are its points); b is the
-exponent of width ~ size^b (negative: the step sharpens); the last numeric column is how much of a
-continuous metric's rise precedes the discontinuous metric's midpoint (Schaeffer et al. 2023).</p>
+<p>Every system is swept over its control at several sizes ({
+        "quick" if data["quick"] else "full"
+    } settings, seed {data["seed"]}, {data["elapsed_seconds"]:.0f} s) and scored twice: by a
+per-unit score (the plain mean over its units) and an all-or-nothing score (1 only when every
+unit succeeds). The verdict is the same test for every row: <b>collective</b> when the per-unit
+transition sharpens with size (width exponent b's 95 % interval below 0) and its susceptibility
+peak grows (chi exponent above 0); <b>composition</b> when the per-unit score does not sharpen
+while the all-or-nothing score sharpens or shifts; <b>crossover</b> when neither sharpens nor
+shifts; <b>inconclusive</b> when the intervals cannot tell; <b>no transition</b> when neither
+score has a step or knee in the swept range. Intervals are bootstrap intervals over runs.</p>
 <table><tr>{"".join(f"<th>{h}</th>" for h in head)}</tr>{"".join(rows)}</table>
 {image("overview")}{sections}</body></html>
 """
