@@ -4,8 +4,6 @@ Names are imported on first use, so ``import emergesim`` and the command line st
 milliseconds; ``emergesim.run`` brings in Mesa and the kernels when it is first touched.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 from emergesim import cachedir
 from emergesim.errors import EmergesimError, ParameterError, UnknownModelError
 from emergesim.lazy import lazy_exports
@@ -14,16 +12,12 @@ from emergesim.registry import available, get_model
 
 cachedir.configure()  # before any kernel module is imported
 
-try:
-    __version__ = version("emergesim")
-except PackageNotFoundError:  # running from a checkout that was never installed
-    __version__ = "0+unknown"
-
 __getattr__ = lazy_exports(
     __name__,
     {
         "EmergenceModel": "emergesim.model",
         "ModelCard": "emergesim.card",
+        "__version__": "emergesim.version",
         "RowAgent": "emergesim.model",
         "RunResult": "emergesim.runner",
         "analysis": "emergesim.analysis",

@@ -19,7 +19,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from emergesim import __version__
 from emergesim.card import ModelCard
 from emergesim.errors import EmergesimError, ParameterError
 from emergesim.registry import available, card, get_model
@@ -41,6 +40,8 @@ ModelName = Annotated[str, typer.Argument(help="Model name (see `emergesim list`
 
 def _show_version(value: bool) -> None:
     if value:
+        from emergesim.version import __version__
+
         console.print(f"emergesim {__version__}")
         raise typer.Exit()
 

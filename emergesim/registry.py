@@ -10,13 +10,14 @@ packages are scanned once per process; a plug-in cannot shadow a built-in name.
 from __future__ import annotations
 
 from functools import cache
-from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING
 
 from emergesim.card import ModelCard
 from emergesim.errors import UnknownModelError
 
 if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
     from emergesim.model import EmergenceModel
 
 ENTRY_POINT_GROUP = "emergesim.models"
@@ -25,6 +26,8 @@ OWN_DISTRIBUTION = "emergesim"
 
 @cache
 def _entry_points() -> dict[str, EntryPoint]:
+    from importlib.metadata import entry_points  # a tenth of a second: only once a name is wanted
+
     found: dict[str, EntryPoint] = {}
     for point in entry_points(group=ENTRY_POINT_GROUP):
         builtin = point.dist is not None and point.dist.name == OWN_DISTRIBUTION

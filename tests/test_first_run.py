@@ -80,12 +80,16 @@ def test_import_and_the_card_commands_do_not_load_mesa():
 
 
 def test_the_model_lookup_scans_installed_packages_once(monkeypatch):
+    import importlib.metadata
+
     from emergesim import registry
 
     registry._entry_points.cache_clear()
     calls = []
-    real = registry.entry_points
-    monkeypatch.setattr(registry, "entry_points", lambda **kw: calls.append(kw) or real(**kw))
+    real = importlib.metadata.entry_points
+    monkeypatch.setattr(
+        importlib.metadata, "entry_points", lambda **kw: calls.append(kw) or real(**kw)
+    )
     for _ in range(3):
         emergesim.get_model("traffic")
         emergesim.available()
