@@ -305,8 +305,8 @@ def analyze(
     from emergesim import plotting
     from emergesim.analysis import analyze as measure
 
+    result = measure(folder, x, y, by=by, size=size, seed=seed)  # first: is it a sweep folder?
     plot = plotting.check_output(plot or Path(folder) / "analysis.png", plotting.FIGURE_SUFFIXES)
-    result = measure(folder, x, y, by=by, size=size, seed=seed)
     if as_json:
         _print_json(_analysis_dict(result))
     else:

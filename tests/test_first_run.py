@@ -215,6 +215,8 @@ def test_figures_json_lists_the_files(tmp_path, capsys):
         (["list", "--jsn"], "No such option: --jsn"),
         (["info", "nope", "--json"], "unknown model 'nope'"),
         (["--quiet", "run", "nope"], "unknown model 'nope'"),
+        (["compare", "--workers", "0", "--out", "r"], "workers must be an integer >= 1, got 0"),
+        (["analyze", "no/such", "--x", "a", "--y", "b"], "'no/such' is not a sweep folder"),
     ],
 )
 def test_bad_input_to_the_new_options_is_one_line_and_exit_2(capsys, args, message):

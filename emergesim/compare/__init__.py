@@ -16,6 +16,7 @@ from rich.console import Console
 from emergesim.compare import report
 from emergesim.compare.measure import Finding, measure
 from emergesim.compare.systems import System, systems
+from emergesim.sweeps.executors import check_workers
 
 __all__ = ["Finding", "System", "compare", "systems"]
 
@@ -32,6 +33,7 @@ def compare(
 ) -> dict[str, Any]:
     """Run, measure and report every system (``rows``: every registered model's comparisons);
     return the summary written to summary.json."""
+    check_workers(workers)  # bad input is refused before any sweep starts
     out = Path(out)
     rows = systems() if rows is None else rows
     console = Console(stderr=True, quiet=not progress)

@@ -43,9 +43,7 @@ def make_executor(kind: str, workers: int | None = None, scheduler: str | None =
     """The executor named ``kind``; checked here, before any run starts."""
     if kind not in EXECUTORS:
         raise EmergesimError(f"unknown executor {kind!r}; allowed: {', '.join(EXECUTORS)}")
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
-                                or workers < 1):  # fmt: skip
-        raise EmergesimError(f"workers must be an integer >= 1, got {workers!r}")
+    check_workers(workers)
     if scheduler is not None and kind != "dask":
         raise EmergesimError("a scheduler address is for the dask executor")
     if getattr(sys.modules.get("__main__"), "__name__", None) == "__mp_main__":
@@ -61,6 +59,14 @@ def make_executor(kind: str, workers: int | None = None, scheduler: str | None =
 
 def _is_a_script() -> bool:
     return getattr(sys.modules["__main__"], "__file__", None) is not None
+
+
+def check_workers(workers: int | None) -> None:
+    """None (all cores) or a positive number of processes."""
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+    ):
+        raise EmergesimError(f"workers must be an integer >= 1, got {workers!r}")
 
 
 def _check_main_file() -> None:
