@@ -467,8 +467,8 @@ def compare(
         return
     table = Table("system", "location [95% CI]", "per-unit width exponent b", "verdict")
     for d in summary["systems"].values():
-        location = _estimate_text(d["location"], d["location_ci"])
-        b = _estimate_text(d["per_unit_width_exponent"], d["per_unit_width_exponent_ci"])
+        location = _estimate_text(d["location"], d["location_ci"], ".3g")
+        b = _estimate_text(d["per_unit_width_exponent"], d["per_unit_width_exponent_ci"], "+.2f")
         expected = "" if d["expected"] is None else f" (expected {d['expected']})"
         table.add_row(d["title"], location, b, d["verdict"] + expected)
     console.print(table)

@@ -31,9 +31,9 @@ FLOCK = Comparison(
         "0.25:6:24",
         tuple(
             {"n_agents": n, "width": (n / 4) ** 0.5, "height": (n / 4) ** 0.5}
-            for n in (100, 400, 1600, 6400)
+            for n in (100, 400, 1600, 3200)
         ),
-        reps=8,
+        reps=6,
         steps=2000,
         burn_in=1000,
     ),

@@ -19,7 +19,7 @@ FERROMAGNET = Comparison(
     fixed={"update": "swendsen_wang", "coupling": 1.0, "field": 0.0},
     dimension=2,
     quick=Budget("1.6:3.2:33", (8, 16, 32), reps=4, steps=1000, burn_in=200),
-    full=Budget("1.5:3.3:73", (8, 16, 32, 64), reps=8, steps=4000, burn_in=500),
+    full=Budget("1.6:3.2:49", (8, 16, 32, 64), reps=6, steps=2000, burn_in=300),
     picture={"size": 128, "temperature": 2.27, "steps": 200},
     expect="collective",
 )

@@ -16,6 +16,7 @@ converges to the closed form.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -33,6 +34,11 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from emergesim.models.skills import figure
+
+
+# The skill graph has no geometry. Mesa 3.5's Network lays a graph out in the plane unless told
+# not to (a spring layout: 4 s for 1000 skills, per model); Mesa 3.3 takes no layout at all.
+TOPOLOGICAL = {"layout": None} if "layout" in inspect.signature(Network).parameters else {}
 
 
 class Tally(NamedTuple):
@@ -113,7 +119,7 @@ class SkillsModel(EmergenceModel):
     def __init__(self, *, seed=None, backend="numba", **params: Any) -> None:
         super().__init__(seed=seed, backend=backend, **params)
         self.world = world = SkillWorld.from_params(self.parameters)
-        self.space = Network(world.graph, random=self.random)
+        self.space = Network(world.graph, random=self.random, **TOPOLOGICAL)
         self.skills = [Skill(self, self.space[node]) for node in range(self.n_skills)]
         family = np.linspace(*world.transition_window(), self.family) if self.family else []
         self.log10_n = np.array([self.log10_params, *family])
