@@ -24,7 +24,7 @@ class Analysis:
     by: str | None
     transitions: dict[float | None, Transition]
     fluctuations: dict[float | None, Fluctuations]
-    sharpening: Sharpening | None  # with two or more values of ``by``
+    sharpening: Sharpening | None  # with two or more values of ``by``, all positive (sizes)
     binder_crossing: float | None  # likewise: where the extreme sizes' Binder curves cross
     scaling: Scaling | None = None  # finite-size scaling, with three or more values of ``by``
 
@@ -54,13 +54,16 @@ def analyze(
         parts = {float(value): table[table[by] == value] for value in sorted(table[by].unique())}
     else:
         raise EmergesimError(f"no column '{by}' in the runs; columns: {', '.join(table.columns)}")
-    if len(parts) > 1:
+    sizes = len(parts) > 1 and min(parts) > 0  # a size has a logarithm; a p_slow of 0 has not
+    if sizes:
         fits = fit_by_size(table, x, y, by, n_boot=200, confidence=0.95, seed=seed)
         sharp = Sharpening.of(fits, seed=seed)
-    else:
+    else:  # one fit per group, nothing scaled
         fits, sharp = {g: transition(t, x, y, seed=seed) for g, t in parts.items()}, None
     finite_size = (
-        scaling(table, x, y, by, n=size or 1.0, seed=seed, fits=fits) if len(parts) > 2 else None
+        scaling(table, x, y, by, n=size or 1.0, seed=seed, fits=fits)
+        if sizes and len(parts) > 2
+        else None
     )
     return Analysis(
         runs=table,

@@ -53,3 +53,13 @@ def test_three_sizes_add_finite_size_scaling_on_the_same_fits():
     assert fss.nu_from == "width exponent" and fss.nu.ci[0] <= 2 <= fss.nu.ci[1]
     assert fss.x_inf.ci[0] <= 0.5 <= fss.x_inf.ci[1]
     assert analyze(steps_by_size(-0.5, sizes=(100, 400)), "x", "y", by="L").scaling is None
+
+
+def test_a_group_column_with_zero_is_fitted_per_group_without_size_scaling():
+    """`--by p_slow` with p_slow = 0 among its values: one fit per value; a size needs a
+    logarithm, so nothing is scaled (this used to end in a LinAlgError)."""
+    table = steps_by_size(0.0, sizes=(100, 400)).assign(p=lambda t: (t["L"] == 400) * 0.5)
+    result = analyze(table, "x", "y", by="p")
+    assert sorted(result.transitions) == [0.0, 0.5]
+    assert result.transitions[0.0].location == pytest.approx(0.5, abs=0.01)
+    assert result.sharpening is None and result.scaling is None
