@@ -170,7 +170,9 @@ def draw_collapse(ax, result: Scaling) -> None:
     ax.grid(alpha=0.3)
 
 
-def _inverse_nu(found: dict[float, Transition], draws, width: Estimate | None, shift: Estimate):
+def _inverse_nu(
+    found: dict[float, Transition], draws, width: Estimate | None, shift: Estimate | None
+):
     """1/nu (point, bootstrap draws), where it comes from, or why there is none."""
     if len(found) < 3:
         return None, None, f"extrapolating needs transitions at 3 sizes, found {len(found)}"
@@ -184,6 +186,8 @@ def _inverse_nu(found: dict[float, Transition], draws, width: Estimate | None, s
             f"no sharpening beyond doubt gives 1/nu, and fitting it to the shift needs 4 sizes "
             f"(found {len(found)})",
         )
+    if shift is None:  # a width below the sampling: the shift in widths is not measured
+        return None, None, "no sharpening beyond doubt gives 1/nu, and the shift is not measured"
     if trend(shift.ci, 0) != "yes":
         return None, None, "no sharpening beyond doubt gives 1/nu, and the location does not move"
     sizes = np.array(list(found))

@@ -126,3 +126,20 @@ def test_curves_that_only_meet_on_their_plateaus_do_not_cross():
     )
     fss = scaling(runs.assign(y=runs["m2"]), "x", "y", "L", n_boot=20)
     assert fss.binder == cumulant_crossing(runs, "x", "L", n_boot=20)
+
+
+def test_steps_sharper_than_the_sampling_at_four_sizes_leave_nu_unmeasured():
+    """Every width below the grid spacing: neither the width exponent nor the shift in widths
+    is measured, so nu is None with the reason (the full comparison's traffic rows hit this)."""
+    xs = np.linspace(0, 1, 21)
+    table = pd.concat(
+        [
+            pd.DataFrame({"x": xs, "L": size, "y": (xs > 0.3 + 0.2 / size).astype(float)})
+            for size in (4, 16, 64, 256)
+            for _ in range(3)
+        ]
+    )
+    result = scaling(table, "x", "y", "L", n_boot=50)
+    assert len(result.sizes) == 4
+    assert result.width_exponent is None and result.nu is None
+    assert "shift is not measured" in result.notes["nu"]
