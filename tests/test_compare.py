@@ -11,14 +11,14 @@ from emergesim.card import Budget
 from emergesim.compare import compare, systems
 from emergesim.compare.measure import training_curves
 from emergesim.compare.report import finite
+from emergesim.models.flocking.card import at_density_4
 
 ONSAGER_TC = 2 / np.log(1 + np.sqrt(2))
-FLOCK = [{"n_agents": n, "width": (n / 4) ** 0.5, "height": (n / 4) ** 0.5} for n in (50, 100)]
 TINY = {  # every row at two small sizes, a few seconds each
     "ising": Budget("1.9:2.7:9", (4, 8), reps=2, steps=60, burn_in=20),
     "independent_spins": Budget("-3:6:10", (2, 4), reps=2, steps=20, burn_in=1),
     "traffic": Budget("0.04:0.5:7", (100, 200), reps=2, steps=60, burn_in=60),
-    "flocking": Budget("0.5:5.5:7", tuple(FLOCK), reps=2, steps=60, burn_in=60),
+    "flocking": Budget("0.5:5.5:7", at_density_4(50, 100), reps=2, steps=60, burn_in=60),
     "snowflake": Budget("log:1e-4:0.3:9", (20, 30), reps=1, steps=1, burn_in=10**6),
     "skills": Budget("5:15:9", (2, 4), reps=2, steps=2, burn_in=0),
     "grokking": Budget(None, (23, 31), reps=2, steps=600, burn_in=0),

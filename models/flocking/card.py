@@ -8,7 +8,13 @@ from emergesim.params import Param, ParamSet
 RULES = ("boids", "vicsek")
 TWO_PI = 2 * math.pi  # the largest noise: a uniformly random new heading
 
-# Vicsek's flock at density 4 (N / L^2), r = 1, v = 0.3: the box grows with the birds.
+
+def at_density_4(*birds: int) -> tuple[dict[str, float], ...]:
+    """Flocks of these sizes in boxes that keep Vicsek's density N / L^2 = 4."""
+    return tuple({"n_agents": n, "width": (n / 4) ** 0.5, "height": (n / 4) ** 0.5} for n in birds)
+
+
+# Vicsek's flock at density 4, r = 1, v = 0.3: the box grows with the birds.
 FLOCK = Comparison(
     key="flocking",
     title="flock (Vicsek)",
@@ -19,20 +25,14 @@ FLOCK = Comparison(
     fixed={"rule": "vicsek", "vision": 1.0, "speed": 0.3},
     quick=Budget(
         "0.5:5.5:11",
-        tuple(
-            {"n_agents": n, "width": (n / 4) ** 0.5, "height": (n / 4) ** 0.5}
-            for n in (100, 400, 1600)
-        ),
+        at_density_4(100, 400, 1600),
         reps=3,
         steps=300,
         burn_in=300,
     ),
     full=Budget(
         "0.25:6:24",
-        tuple(
-            {"n_agents": n, "width": (n / 4) ** 0.5, "height": (n / 4) ** 0.5}
-            for n in (100, 400, 1600, 3200)
-        ),
+        at_density_4(100, 400, 1600, 3200),
         reps=6,
         steps=2000,
         burn_in=1000,
