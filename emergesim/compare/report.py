@@ -73,11 +73,13 @@ def _scaling(prefix: str, result: Scaling) -> dict[str, Any]:
 def answer(findings: Sequence[Finding]) -> str:
     """The seed's question, answered from the verdicts; the calibration first."""
     calibration = [f for f in findings if f.system.comparison.expect is not None]
+
+    def checked_against(f: Finding) -> str:
+        expect = f.system.comparison.expect
+        return "as expected" if f.verdict.word == expect else f"expected {expect}"
+
     checked = "; ".join(
-        f"{f.system.comparison.title}: {f.verdict.word} "
-        f"({'as expected' if f.verdict.word == f.system.comparison.expect else 'expected '}"
-        f"{'' if f.verdict.word == f.system.comparison.expect else f.system.comparison.expect})"
-        for f in calibration
+        f"{f.system.comparison.title}: {f.verdict.word} ({checked_against(f)})" for f in calibration
     )
     others = [f for f in findings if f.system.comparison.expect is None]
     groups = {}
@@ -105,11 +107,12 @@ def overview(findings: Sequence[Finding], path: Path) -> Path:
     fig = new_figure(8, 5)
     ax = fig.add_subplot()
     for number, f in enumerate(findings):
-        fit = f.per_unit.transitions[max(f.per_unit.transitions)]
+        size = max(f.per_unit.transitions)
+        fit = f.per_unit.transitions[size]
         if f.location is None or not fit.detected:
             continue
         c = f.system.comparison
-        largest = f.runs[f.runs[c.size] == max(f.per_unit.transitions)]
+        largest = f.runs[f.runs[c.size] == size]
         means = largest.groupby(f.system.x)[c.per_unit].mean()
         x = (np.asarray(means.index, dtype=float) - f.location.value) / fit.width
         y = (means.to_numpy() - fit.low) / (fit.high - fit.low)
@@ -119,7 +122,7 @@ def overview(findings: Sequence[Finding], path: Path) -> Path:
     ax.set_ylabel("per-unit score, rescaled to its fitted ends")
     ax.set_title("every transition on one axis")
     ax.grid(alpha=0.3)
-    if ax.lines[1:]:  # beyond the vertical line: some system was located
+    if ax.get_legend_handles_labels()[0]:  # some system was located
         ax.legend(fontsize=7)
     fig.savefig(path)
     return path
