@@ -6,13 +6,17 @@ least squares with four models:
     constant   y = a                                           1 parameter
     line       y = a + s x                                     2
     step       y = a + b / (1 + exp(-(x - c) / w))             4  (plateaus a and a + b)
-    knee       y = a + s w ln(1 + exp(+-(x - c) / w))          4  (a hinge rounded over w)
+    knee       y = a + s (w ln(1 + exp(+-(x - c) / w)))^q      5  (a power law rounded over w)
 
-The knee is the hinge y = a + s max(0, x - c), flat and then sloped (an onset, like traffic's
-jammed fraction), or its mirror y = a + s max(0, c - x), sloped and then flat (a magnetization
-falling to zero), rounded so that its slope changes as a logistic of scale w. Both report a
-``location`` c (the step's midpoint; the knee's onset, where its two asymptotes meet) and a
-``width`` 2 ln 9 w: the 10-90 % rise of the step, or of the knee's slope.
+The knee is y = a + s max(0, x - c)^q, flat and then rising (an onset, like traffic's jammed
+fraction), or its mirror y = a + s max(0, c - x)^q, falling and then flat (a magnetization
+falling to zero as (T_c - T)^beta), rounded over a scale w. Its power q is 1 (a straight
+hinge, 4 parameters) unless another of ``POWERS`` (below 1 a rise that bends over, above 1 one
+that steepens) beats it by a nested F-test at ``alpha``; then q is a fifth parameter. Both report a
+``location`` c (the step's midpoint; the knee's onset) and a ``width`` 2 ln 9 w: the 10-90 %
+rise of the step, or of the rounding of the knee's onset. Noise can trade
+a lower power for more rounding, which moves c: every bootstrap draw chooses its own q by the
+same rule, so the intervals carry that uncertainty too.
 
 A step or a knee is *detected* when it beats both the constant and the line by nested F-tests,
 
@@ -20,10 +24,10 @@ A step or a knee is *detected* when it beats both the constant and the line by n
 
 and its 10-90 % region lies inside the sampled range with at least ``MIN_SIDE`` sampled values
 of x beyond each end (both plateaus, or the flat part and the slope, are seen). When both qualify
-the smaller RSS wins (they have as many parameters); when neither does, the numbers describe the
-one that failed least (inside the tests but outside the range, before failing a test). So a line
-is no transition, nor is noise, and a rise that leaves the sweep is not reported at its end: a
-rise from a flat start is a knee at its onset.
+the smaller residual variance RSS / (n - parameters) wins; when neither does, the numbers
+describe the one that failed least (inside the tests but outside the range, before failing a
+test). So a line is no transition, nor is noise, and a rise that leaves the sweep is not
+reported at its end: a rise from a flat start is a knee at its onset.
 
 Not detected is *conclusive* only when the data rule a transition out: the null that explains
 them (the line if the step or knee beat the constant, else the constant) fits them exactly, or
@@ -56,7 +60,20 @@ from emergesim.errors import EmergesimError
 RISE_10_90 = 2 * np.log(9)
 MIN_SIDE = 2  # sampled x values needed beyond each end of a step's or knee's 10-90 % region
 MIN_POINTS = 5  # distinct x values needed to fit four parameters and test them
-FORMS = (("step", None), ("knee", "below"), ("knee", "above"))  # (shape, side of x that is flat)
+POWERS = (0.5, 0.75, 1.0, 1.5, 2.0)  # a knee's power q
+
+
+class Form(NamedTuple):
+    shape: str  # "step" or "knee"
+    flat: str | None = None  # a knee's flat side of x: "below" or "above" its onset
+    power: float = 1.0  # a knee's q
+
+    @property
+    def parameters(self) -> int:
+        return 4 if self.shape == "step" or self.power == 1 else 5
+
+
+STEP = Form("step")
 # the grid, in units of the sampled range from its start; each zoom refines it threefold
 _CENTRES = np.linspace(-0.5, 1.5, 61)
 _SCALES = np.geomspace(1e-3, 3.0, 21)
@@ -89,6 +106,7 @@ class Transition:
     resolved: bool  # 2 or more sampled x inside the 10-90 % region: the width is measured
     shape: str  # the fitted form the numbers describe: "step" or "knee"
     flat: str | None  # a knee's flat side: "below" or "above" its onset; None for a step
+    power: float | None  # a knee's q; None for a step
     coef: tuple[float, float, float, float]  # (a, b, c, w): y = a + b h((x - c) / w)
     boot_widths: np.ndarray = field(repr=False, compare=False)
     boot_locations: np.ndarray = field(repr=False, compare=False)
@@ -96,7 +114,8 @@ class Transition:
     def curve(self, x: np.ndarray) -> np.ndarray:
         """The fitted step or knee at ``x``."""
         a, b, c, w = self.coef
-        return a + b * _basis((self.shape, self.flat), np.asarray(x, dtype=float), c, w)
+        form = Form(self.shape, self.flat, self.power or 1.0)
+        return a + b * _basis(form, np.asarray(x, dtype=float), c, w)
 
 
 def logistic(x, low, high, location, scale):
@@ -120,15 +139,22 @@ def transition(
     point = data.sums(np.ones((1, data.v.size)))
     line = float(_lsq(data.grid[:, None], point)[0][0, 0])
     nulls = {"constant": float(data.v @ data.v), "line": line}
-    fits = {form: _fit(form, data.grid, point) for form in FORMS}
-    knee = min(FORMS[1:], key=lambda form: fits[form].rss[0])
-    candidates = [_judge(form, fits[form], nulls, data, alpha) for form in (FORMS[0], knee)]
-    best = min(candidates, key=lambda c: (_RANK[c.problem], c.fit.rss[0]))
+    n = data.v.size
+    fits = {STEP: _fit(STEP, data.grid, point)}
+    for flat in ("below", "above"):
+        knee = _fit_knee(flat, data.grid, point, n, alpha)
+        fits[Form("knee", flat, float(knee.power[0]))] = knee
+    knee = min(list(fits)[1:], key=lambda form: fits[form].rss[0])
+    candidates = [_judge(form, fits[form], nulls, data, alpha) for form in (STEP, knee)]
+    best = min(candidates, key=lambda c: (_RANK[c.problem], c.fit.rss[0] / (n - c.form.parameters)))
     draws = data.sums(data.weights(n_boot, np.random.default_rng(seed)))
-    boot = _fit(best.form, data.grid, draws)
+    if best.form.shape == "step":
+        boot = _fit(STEP, data.grid, draws)
+    else:
+        boot = _fit_knee(best.form.flat, data.grid, draws, n, alpha)
     reason, conclusive = _explain(best, nulls, data, draws, boot, confidence)
     a, b, c, w = data.coef(best.form, best.fit)
-    shape, flat = best.form
+    shape, flat, power = best.form
     ends = data.curves(best.form, best.fit, np.array([0.0, 1.0]))[0]
     grid, half = data.to_x(data.grid), RISE_10_90 * best.fit.w[0] / 2
     with np.errstate(invalid="ignore"):  # a pairs bootstrap may draw no run at some x
@@ -150,6 +176,7 @@ def transition(
         resolved=bool(np.count_nonzero(np.abs(data.grid - best.fit.c[0]) < half) >= MIN_SIDE),
         shape=shape,
         flat=flat,
+        power=None if shape == "step" else power,
         coef=(a, b, c, w),
         boot_widths=RISE_10_90 * data.span * boot.w,
         boot_locations=data.to_x(boot.c),
@@ -192,10 +219,11 @@ class _Fit(NamedTuple):
     b: np.ndarray
     c: np.ndarray
     w: np.ndarray
+    power: np.ndarray | float = 1.0  # a knee's q, per draw when each draw chose its own
 
 
 class _Candidate(NamedTuple):
-    form: tuple[str, str | None]
+    form: Form
     fit: _Fit
     p_value: float
     problem: str | None  # None (a transition), "range", "line" or "constant"
@@ -254,23 +282,24 @@ class _Data:
     def coef(self, form, fit: _Fit) -> tuple[float, float, float, float]:
         """(a, b, c, w) of the point fit in the units of x and y."""
         a, b = self.centre + self.spread * fit.a[0], self.spread * fit.b[0]
-        b = b / self.span if form[0] == "knee" else b  # a knee's h is in units of x
+        b = b / self.span**form.power if form.shape == "knee" else b  # h in units of x^q
         return float(a), float(b), float(self.to_x(fit.c[0])), float(self.span * fit.w[0])
 
     def curves(self, form, fit: _Fit, u: np.ndarray) -> np.ndarray:
         """The fitted curves at ``u``, one row per draw, in units of y."""
+        form = form._replace(power=np.reshape(fit.power, (-1, 1)))  # one q per draw
         h = _basis(form, u, fit.c[:, None], fit.w[:, None])
         return self.centre + self.spread * (fit.a[:, None] + fit.b[:, None] * h)
 
 
-def _basis(form, u, c, w):
-    """h of the step (a logistic from 0 to 1) or of the knee (a hinge of slope +-1 rounded as
-    w softplus(z), softplus(z) = max(z, 0) + ln(1 + exp(-|z|)))."""
+def _basis(form: Form, u, c, w):
+    """h of the step (a logistic from 0 to 1) or of the knee (the power q of a hinge of slope
+    +-1 rounded as w softplus(z), softplus(z) = max(z, 0) + ln(1 + exp(-|z|)))."""
     z = (u - c) / w
-    if form[0] == "step":
+    if form.shape == "step":
         return 0.5 * (1 + np.tanh(z / 2))
-    z = z if form[1] == "below" else -z
-    return w * (np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z))))
+    z = z if form.flat == "below" else -z
+    return (w * (np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z))))) ** form.power
 
 
 def _lsq(h: np.ndarray, sums: _Sums):
@@ -317,7 +346,25 @@ def _fit(form, grid: np.ndarray, sums: _Sums) -> _Fit:
     h = _basis(form, grid[None, :, None], tc[:, None, :], np.exp(tw)[:, None, :])
     rss, a, b = _lsq(h, sums)
     k = rss.argmin(axis=1)
-    return _Fit(rss[draws, k], a[draws, k], b[draws, k], tc[draws, k], np.exp(tw[draws, k]))
+    return _Fit(
+        rss[draws, k], a[draws, k], b[draws, k], tc[draws, k], np.exp(tw[draws, k]), form.power
+    )
+
+
+def _fit_knee(flat: str, grid: np.ndarray, sums: _Sums, n: int, alpha: float) -> _Fit:
+    """Per draw, the straight knee, or the power knee with the least RSS where it beats the
+    straight one by the nested F-test at ``alpha`` (the critical F of 1 and n - 5 degrees)."""
+    fits = [_fit(Form("knee", flat, q), grid, sums) for q in POWERS]
+    rss, draws = np.array([f.rss for f in fits]), np.arange(fits[0].rss.size)
+    straight, best = POWERS.index(1.0), rss.argmin(axis=0)
+    critical = scipy.stats.f.isf(alpha, 1, n - 5) if n > 5 else np.inf
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = (rss[straight] - rss[best, draws]) / (rss[best, draws] / (n - 5))
+    k = np.where(f > critical, best, straight)
+    stacked = (
+        np.array([getattr(fit, name) for fit in fits]) for name in ("rss", "a", "b", "c", "w")
+    )
+    return _Fit(*(column[k, draws] for column in stacked), np.array(POWERS)[k])
 
 
 def _vertex(rss: np.ndarray, k: np.ndarray) -> np.ndarray:
@@ -342,11 +389,11 @@ def _f_test(rss_simple: float, rss_rich: float, p_simple: int, p_rich: int, n: i
     return float(scipy.stats.f.sf(f, p_rich - p_simple, n - p_rich))
 
 
-def _judge(form, fit: _Fit, nulls: dict[str, float], data: _Data, alpha: float) -> _Candidate:
+def _judge(form: Form, fit: _Fit, nulls: dict[str, float], data: _Data, alpha) -> _Candidate:
     """Does this step or knee beat the constant and the line, inside the sampled range?"""
-    n, rss, shape = data.v.size, float(fit.rss[0]), form[0]
-    p_constant = _f_test(nulls["constant"], rss, 1, 4, n)
-    p_line = _f_test(nulls["line"], rss, 2, 4, n)
+    n, rss, shape = data.v.size, float(fit.rss[0]), form.shape
+    p_constant = _f_test(nulls["constant"], rss, 1, form.parameters, n)
+    p_line = _f_test(nulls["line"], rss, 2, form.parameters, n)
     p_value = max(p_constant, p_line)
     if p_constant >= alpha:
         message = f"no better than a constant (noise): p = {p_constant:.2g} for the best {shape}"
@@ -389,7 +436,7 @@ def _explain(
     x, by no more than the scatter between runs at the upper end of its bootstrap interval."""
     if best.problem in (None, "range"):
         return best.message, best.problem is None
-    null, n, shape = best.problem, data.v.size, best.form[0]
+    null, n, shape = best.problem, data.v.size, best.form.shape
     if nulls[null] <= _EXACT * n:
         return f"{best.message}; the {null} fits exactly", True
     if null == "constant":

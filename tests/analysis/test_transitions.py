@@ -113,7 +113,23 @@ def test_a_knee_is_located_at_its_onset():
     fit = transition(rows(xs, saturating), "x", "y", n_boot=100)
     assert fit.kind == "knee" and fit.location == pytest.approx(0.15, abs=0.02)
     assert fit.low == pytest.approx(0, abs=0.01) and fit.high == pytest.approx(0.53, abs=0.05)
-    assert fit.curve(np.array([0.05, 0.26])) == pytest.approx([fit.low, fit.high])
+    assert fit.curve(xs[[0, -1]]) == pytest.approx([fit.low, fit.high])  # at the sweep's ends
+
+
+def test_a_rise_that_bends_over_is_a_power_knee_at_its_onset():
+    """Traffic's jammed fraction rises steeply after the onset and then ever more slowly: the
+    power q = 1/2 beats the straight hinge by the F-test and the onset stays at 0.15. A straight
+    hinge keeps q = 1."""
+    xs = np.linspace(0.04, 0.5, 47)
+    for seed in range(3):
+        fit = transition(rows(xs, 0.8 * np.maximum(0, xs - 0.15) ** 0.5, seed=seed), "x", "y")
+        assert fit.kind == "knee" and fit.power == 0.5
+        assert fit.location == pytest.approx(0.15, abs=0.005)
+    xs = np.linspace(0.04, 0.26, 23)
+    hinges = [
+        transition(rows(xs, 2 * np.maximum(0, xs - 0.15), seed=s), "x", "y") for s in range(5)
+    ]
+    assert [h.power for h in hinges] == [1.0] * 5
 
 
 def test_a_slope_that_ends_in_a_flat_part_is_a_knee_too():
