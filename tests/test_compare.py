@@ -91,10 +91,36 @@ def test_the_method_gets_the_ground_truth_right_on_quick_settings(tmp_path):
     assert found["ising"]["verdict"] == "collective"
     assert found["ising"]["location_from"] == "Binder cumulant crossing"
     assert abs(found["ising"]["location"] / ONSAGER_TC - 1) < 0.01
+    assert found["ising"]["per_unit_nu_from"] == "Binder cumulant collapse"
+    low, high = found["ising"]["per_unit_nu_ci"]
+    assert low <= 1 <= high < 1.5  # Onsager's nu = 1, and an interval that says something
     assert found["independent_spins"]["verdict"] == "composition"
     reading = found["independent_spins"]["reasons"]["per_unit"]
     assert reading["sharpens"] == "no"  # alone, the per-unit score reads as a crossover
     assert found["skills"]["verdict"] == "composition"
+
+
+def test_traffic_jams_are_located_at_the_density_of_maximum_flow(tmp_path):
+    """The jammed fraction's onset at its quick budget lies within 0.02 of the density where the
+    flow peaks, found here by plain runs on a finer grid of densities at the same p_slow."""
+    traffic = next(s for s in systems() if s.key == "traffic")
+    summary = compare(tmp_path, quick=True, rows=(traffic,), executor="serial", progress=False)
+    fixed = traffic.comparison.fixed
+    densities = np.round(np.arange(0.12, 0.2, 0.005), 3)
+    flows = [
+        np.mean(
+            [
+                run(
+                    "traffic", length=4000, density=d, seed=s, steps=1000, burn_in=1000, **fixed
+                ).observables["flow"]
+                for s in range(2)
+            ]
+        )
+        for d in densities
+    ]
+    peak = densities[int(np.argmax(flows))]
+    assert 0.14 <= peak <= 0.17  # Nagel-Schreckenberg at vmax 5, p_slow 0.1
+    assert abs(summary["systems"]["traffic"]["location"] - peak) < 0.02
 
 
 def test_training_time_rows_are_records_of_one_run_per_replicate_spaced_in_log_time():

@@ -21,7 +21,12 @@ Only sizes whose transition is detected enter a fit (a line has no width to scal
   coincide, about 2 when they are unrelated;
 - gamma/nu, the slope of ln chi_max against ln L over every size (chi = N var(y), N the column
   ``n``, by default the size itself);
-- the Binder crossing, when the runs carry the window means of m^2 and m^4.
+- the Binder crossing, when the runs carry the window means of m^2 and m^4; where the Binder
+  curves collapse (quality below ``COLLAPSED``), 1/nu and x_inf come from that collapse
+  ("Binder cumulant collapse", emergesim.analysis.fluctuations), and the collapse drawn is U's:
+  U, unlike the order parameter, carries no power of L in front, so its width scales as
+  L^(-1/nu) (the 2D Ising magnetization's width exponent is near -0.7 at L = 8-32, where its
+  Binder collapse gives nu = 1 within its interval).
 
 Every interval is a bootstrap: one draw of every size's fit at a time (the same draw for its
 location and width), runs resampled within each (x, size) for chi. A quantity the data cannot
@@ -46,6 +51,8 @@ from emergesim.analysis.sharpening import fit_by_size, size_draws, size_trend
 from emergesim.analysis.transitions import Transition, numeric_column
 
 INVERSE_NU = np.geomspace(0.05, 5.0, 241)  # the 1/nu tried when it is fitted from the shift
+COLLAPSED = 0.05  # Binder curves collapse when Q is below this (0: coincide; ~2: unrelated)
+BINDER = "binder"  # the collapse column of U
 
 
 @dataclass(frozen=True)
@@ -61,7 +68,7 @@ class Scaling:
     shift: Estimate | None  # d location / d ln L
     relative_shift: Estimate | None  # the shift in mean widths per e-fold of L
     nu: Estimate | None
-    nu_from: str | None  # "width exponent" or "location shift"
+    nu_from: str | None  # "Binder cumulant collapse", "width exponent" or "location shift"
     x_inf: Estimate | None  # the location extrapolated to infinite size
     amplitude: Estimate | None  # a of x_c(L) = x_inf + a L^(-1/nu)
     collapse_quality: float | None
@@ -70,6 +77,7 @@ class Scaling:
     binder: BinderCrossing | None
     notes: dict[str, str]  # why a measure above is None
     collapse: pd.DataFrame | None = field(default=None, compare=False)  # x, by, y, scaled
+    collapse_of: str = ""  # the column collapsed: y, or BINDER (U)
 
 
 def scaling(
@@ -118,11 +126,18 @@ def scaling(
     chi_peaks, chi_exponent, notes["chi_exponent"] = _chi(
         table, x, y, by, by if n is None else n, n_boot, confidence, seed
     )
-    binder = None
+    binder, collapse_of = None, y
     if {m2, m4} <= set(table.columns):
         binder = cumulant_crossing(
             table, x, by, m2=m2, m4=m4, n_boot=n_boot, confidence=confidence, seed=seed
         )
+        if binder.collapse_quality is not None and binder.collapse_quality < COLLAPSED:
+            theta = binder.inverse_nu
+            nu = Estimate(1 / theta.value, (1 / theta.ci[1], 1 / theta.ci[0]))
+            nu_from, notes["nu"], amplitude = "Binder cumulant collapse", "", None
+            x_inf = binder.collapse_centre
+            collapse, quality = _binder_collapse(binder, x, by, theta.value)
+            collapse_of = BINDER
     else:
         notes["binder"] = f"no columns '{m2}' and '{m4}' (window means of m^2 and m^4)"
     return Scaling(
@@ -144,6 +159,7 @@ def scaling(
         binder=binder,
         notes={k: v for k, v in notes.items() if v},
         collapse=collapse,
+        collapse_of=collapse_of,
     )
 
 
@@ -161,10 +177,11 @@ def draw_collapse(ax, result: Scaling) -> None:
             fontsize=8,
         )
         return
+    y = result.collapse_of
     for size, rows in result.collapse.groupby(result.by):
-        ax.plot(rows["scaled"], rows[result.y], "o-", ms=3, lw=1, label=f"{result.by} = {size:g}")
+        ax.plot(rows["scaled"], rows[y], "o-", ms=3, lw=1, label=f"{result.by} = {size:g}")
     ax.set_xlabel(f"({result.x} - {result.x_inf.value:.4g}) {result.by}^(1/{result.nu.value:.3g})")
-    ax.set_ylabel(result.y)
+    ax.set_ylabel(f"Binder cumulant of {result.y}" if y == BINDER else y)
     ax.set_title(f"collapse quality {result.collapse_quality:.3g} (0 = perfect)", fontsize=9)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
@@ -236,6 +253,14 @@ def _collapse(table, x, y, by, found, x_inf: float, inverse_nu: float):
     variance = float(means[y].var(ddof=0))
     quality = float(np.mean(gaps**2) / variance) if gaps.size and variance > 0 else None
     return means, quality
+
+
+def _binder_collapse(binder: BinderCrossing, x: str, by: str, inverse_nu: float):
+    """U of the two largest sizes against (x - x_c) L^(1/nu), and its quality."""
+    curves = binder.table.rename(columns={"binder": BINDER})
+    curves = curves[curves[by].isin(sorted(curves[by].unique())[-2:])]
+    scaled = (curves[x] - binder.collapse_centre.value) * curves[by].astype(float) ** inverse_nu
+    return curves.assign(scaled=scaled).sort_values([by, x]), binder.collapse_quality
 
 
 def _chi(table, x, y, by, n, n_boot, confidence, seed):

@@ -13,10 +13,14 @@ fraction), or its mirror y = a + s max(0, c - x)^q, falling and then flat (a mag
 falling to zero as (T_c - T)^beta), rounded over a scale w. Its power q is 1 (a straight
 hinge, 4 parameters) unless another of ``POWERS`` (below 1 a rise that bends over, above 1 one
 that steepens) beats it by a nested F-test at ``alpha``; then q is a fifth parameter. Both report a
-``location`` c (the step's midpoint; the knee's onset) and a ``width`` 2 ln 9 w: the 10-90 %
-rise of the step, or of the rounding of the knee's onset. Noise can trade
-a lower power for more rounding, which moves c: every bootstrap draw chooses its own q by the
-same rule, so the intervals carry that uncertainty too.
+``width`` 2 ln 9 w (the 10-90 % rise of the step, or of the rounding of the knee) and a
+``location``: the step's midpoint c, or the knee's onset. A straight knee's onset is c, where
+its asymptotes meet, with the rounding spread evenly about it. A power knee's rounded curve
+already stands at (w ln 2)^q above its flat part at c, so its onset is where the rounding
+starts, c -+ ln 9 w on the flat side (c when the rounding is narrower than the sampling): a
+rounded onset, such as traffic's jams at p_slow > 0, begins before its power law would. Noise
+can trade a lower power for more rounding: every bootstrap draw chooses its own q by the same
+rule, so the intervals carry that uncertainty too.
 
 A step or a knee is *detected* when it beats both the constant and the line by nested F-tests,
 
@@ -156,12 +160,13 @@ def transition(
     a, b, c, w = data.coef(best.form, best.fit)
     shape, flat, power = best.form
     ends = data.curves(best.form, best.fit, np.array([0.0, 1.0]))[0]
-    grid, half = data.to_x(data.grid), RISE_10_90 * best.fit.w[0] / 2
+    grid = data.to_x(data.grid)
+    locations = data.to_x(_location(best.form, boot, data.grid))
     with np.errstate(invalid="ignore"):  # a pairs bootstrap may draw no run at some x
         steepest = [_steepest(grid, sums / counts) for counts, sums, _ in (point, draws)]
     return Transition(
-        location=c,
-        location_ci=interval(data.to_x(boot.c), confidence),
+        location=float(data.to_x(_location(best.form, best.fit, data.grid)[0])),
+        location_ci=interval(locations, confidence),
         width=float(RISE_10_90 * w),
         width_ci=interval(RISE_10_90 * data.span * boot.w, confidence),
         steepest=steepest[0][0],
@@ -173,13 +178,13 @@ def transition(
         kind=shape if best.problem is None else None,
         reason=reason,
         conclusive=conclusive,
-        resolved=bool(np.count_nonzero(np.abs(data.grid - best.fit.c[0]) < half) >= MIN_SIDE),
+        resolved=bool(_resolved(best.fit, data.grid)[0]),
         shape=shape,
         flat=flat,
         power=None if shape == "step" else power,
         coef=(a, b, c, w),
         boot_widths=RISE_10_90 * data.span * boot.w,
-        boot_locations=data.to_x(boot.c),
+        boot_locations=locations,
     )
 
 
@@ -290,6 +295,22 @@ class _Data:
         form = form._replace(power=np.reshape(fit.power, (-1, 1)))  # one q per draw
         h = _basis(form, u, fit.c[:, None], fit.w[:, None])
         return self.centre + self.spread * (fit.a[:, None] + fit.b[:, None] * h)
+
+
+def _resolved(fit: _Fit, grid: np.ndarray) -> np.ndarray:
+    """Per draw: at least ``MIN_SIDE`` sampled x inside the 10-90 % region, so w is measured."""
+    half = RISE_10_90 * fit.w[:, None] / 2
+    return np.count_nonzero(np.abs(grid - fit.c[:, None]) < half, axis=1) >= MIN_SIDE
+
+
+def _location(form: Form, fit: _Fit, grid: np.ndarray) -> np.ndarray:
+    """Per draw, the step's midpoint c, or the knee's onset (see the module): c for a straight
+    knee, else where its rounding starts when that is resolved."""
+    if form.shape == "step":
+        return fit.c
+    side = -1 if form.flat == "below" else 1
+    starts = (fit.power != 1) & _resolved(fit, grid)
+    return np.where(starts, fit.c + side * RISE_10_90 * fit.w / 2, fit.c)
 
 
 def _basis(form: Form, u, c, w):

@@ -45,6 +45,7 @@ def summary(findings: Sequence[Finding], meta: dict[str, Any]) -> dict[str, Any]
             **_estimate("location", f.location),
             "location_from": f.location_from,
             **_scaling("per_unit", f.per_unit),
+            "per_unit_nu_from": f.per_unit.nu_from,
             **_scaling("all_or_nothing", f.all_or_nothing),
             "progress_at_jump": None if f.sensitivity is None else f.sensitivity.progress_at_jump,
         }
@@ -150,7 +151,12 @@ def collapse_figure(f: Finding, out: Path) -> Path:
     ax = fig.add_subplot()
     draw_collapse(ax, f.per_unit)
     nu, x_inf = f.per_unit.nu, f.per_unit.x_inf
-    fitted = "" if nu is None else f": nu = {nu.value:.3g}, {f.system.x}_inf = {x_inf.value:.4g}"
+    fitted = ""
+    if nu is not None:
+        fitted = (
+            f":\nnu = {nu.value:.3g} [{nu.ci[0]:.3g}, {nu.ci[1]:.3g}] from the "
+            f"{f.per_unit.nu_from}, {f.system.x}_inf = {x_inf.value:.4g}"
+        )
     fig.suptitle(f"{f.system.comparison.title}, data collapse{fitted}", fontsize=10)
     path = out / f"{f.system.key}-collapse.png"
     fig.savefig(path)
@@ -186,6 +192,8 @@ def page(findings: Sequence[Finding], data: dict[str, Any], figures: dict[str, P
             f"{value(d['location'], d['location_ci'])} ({d['location_from']})",
             value(d["per_unit_width_exponent"], d["per_unit_width_exponent_ci"]),
             value(d["per_unit_chi_exponent"], d["per_unit_chi_exponent_ci"]),
+            value(d["per_unit_nu"], d["per_unit_nu_ci"])
+            + ("" if d["per_unit_nu_from"] is None else f" ({d['per_unit_nu_from']})"),
             value(d["all_or_nothing_width_exponent"], d["all_or_nothing_width_exponent_ci"]),
             value(d["all_or_nothing_relative_shift"], d["all_or_nothing_relative_shift_ci"]),
             d["verdict"] + ("" if d["expected"] is None else f" (expected {d['expected']})"),
@@ -205,6 +213,7 @@ def page(findings: Sequence[Finding], data: dict[str, Any], figures: dict[str, P
         "location [95% CI]",
         "per-unit width exponent b",
         "per-unit chi exponent",
+        "nu (from)",
         "all-or-nothing b",
         "all-or-nothing shift (widths per e-fold)",
         "verdict",

@@ -13,7 +13,7 @@ JAMS = Comparison(
     per_unit="jammed_fraction",
     all_or_nothing="all_jammed",
     fixed={"vmax": 5, "p_slow": 0.1},
-    quick=Budget("0.04:0.5:24", (200, 800, 3200), reps=3, steps=300, burn_in=300),
+    quick=Budget("0.04:0.5:47", (200, 800, 3200), reps=3, steps=300, burn_in=300),
     full=Budget("0.02:0.6:59", (250, 1000, 4000, 16000), reps=8, steps=2000, burn_in=1000),
     picture={"density": 0.2, "length": 400},
 )

@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 
 from emergesim.analysis import binder, binder_crossing, fluctuations, susceptibility
+from emergesim.analysis.fluctuations import cumulant_crossing
 
 
 def test_susceptibility_is_n_times_the_variance():
@@ -37,3 +38,25 @@ def test_chi_peaks_at_the_transition_and_binder_curves_cross_there():
     assert big.peak == pytest.approx(0.5, abs=0.05)
     assert set(big.table.columns) == {"x", "chi", "binder", "runs"}
     assert binder_crossing(table, "x", "phi", "N") == pytest.approx(0.5, abs=0.05)
+
+
+@pytest.mark.parametrize("inverse_nu", [0.5, 0.8, 1.0])
+def test_the_binder_collapse_recovers_nu_and_x_c(inverse_nu):
+    """Runs whose moments give U = g((x - 0.4) L^(1/nu)) exactly (m2 = 1, m4 = 3 (1 - U)), with
+    noise between runs: the collapse of the two largest sizes finds 1/nu and x_c, and its
+    interval holds them (while L = 32's step spans six or more samples: a sharper one is
+    interpolated too coarsely and 1/nu comes out low)."""
+    rng = np.random.default_rng(3)
+    xs = np.linspace(0, 1, 41)
+    rows = []
+    for size in (8, 16, 32):
+        u = (2 / 3) / (1 + np.exp((xs - 0.4) * size**inverse_nu / 2))
+        for _ in range(4):
+            m4 = 3 * (1 - u) + rng.normal(0, 0.01, xs.size)
+            rows.append(pd.DataFrame({"x": xs, "L": size, "m2": 1.0, "m4": m4}))
+    found = cumulant_crossing(pd.concat(rows), "x", "L")
+    theta, centre = found.inverse_nu, found.collapse_centre
+    assert theta.value == pytest.approx(inverse_nu, rel=0.05)
+    assert theta.ci[0] <= inverse_nu <= theta.ci[1]
+    assert centre.value == pytest.approx(0.4, abs=0.01)
+    assert found.collapse_quality < 0.01
