@@ -182,7 +182,10 @@ def draw_collapse(ax, result: Scaling) -> None:
         ax.plot(rows["scaled"], rows[y], "o-", ms=3, lw=1, label=f"{result.by} = {size:g}")
     ax.set_xlabel(f"({result.x} - {result.x_inf.value:.4g}) {result.by}^(1/{result.nu.value:.3g})")
     ax.set_ylabel(f"Binder cumulant of {result.y}" if y == BINDER else y)
-    ax.set_title(f"collapse quality {result.collapse_quality:.3g} (0 = perfect)", fontsize=9)
+    fitted = " of the two largest sizes" if y == BINDER else ""
+    ax.set_title(
+        f"collapse quality{fitted} {result.collapse_quality:.3g} (0 = perfect)", fontsize=9
+    )
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
 
@@ -256,9 +259,9 @@ def _collapse(table, x, y, by, found, x_inf: float, inverse_nu: float):
 
 
 def _binder_collapse(binder: BinderCrossing, x: str, by: str, inverse_nu: float):
-    """U of the two largest sizes against (x - x_c) L^(1/nu), and its quality."""
+    """U of every size against (x - x_c) L^(1/nu), and the quality of the fitted collapse (of the
+    two largest sizes: the smaller ones show their corrections to scaling)."""
     curves = binder.table.rename(columns={"binder": BINDER})
-    curves = curves[curves[by].isin(sorted(curves[by].unique())[-2:])]
     scaled = (curves[x] - binder.collapse_centre.value) * curves[by].astype(float) ** inverse_nu
     return curves.assign(scaled=scaled).sort_values([by, x]), binder.collapse_quality
 

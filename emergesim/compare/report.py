@@ -154,10 +154,10 @@ def collapse_figure(f: Finding, out: Path) -> Path:
     fitted = ""
     if nu is not None:
         fitted = (
-            f":\nnu = {nu.value:.3g} [{nu.ci[0]:.3g}, {nu.ci[1]:.3g}] from the "
-            f"{f.per_unit.nu_from}, {f.system.x}_inf = {x_inf.value:.4g}"
+            f"\nnu = {nu.value:.3g} [{nu.ci[0]:.3g}, {nu.ci[1]:.3g}], "
+            f"{f.system.x}_inf = {x_inf.value:.4g} ({f.per_unit.nu_from})"
         )
-    fig.suptitle(f"{f.system.comparison.title}, data collapse{fitted}", fontsize=10)
+    fig.suptitle(f"{f.system.comparison.title}: data collapse{fitted}", fontsize=9)
     path = out / f"{f.system.key}-collapse.png"
     fig.savefig(path)
     return path
