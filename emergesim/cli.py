@@ -208,8 +208,9 @@ def sweep(
         bool,
         typer.Option(
             "--adaptive",
-            help="Then add control points where the order parameter "
-            "changes fastest, until pinned to --tol.",
+            help="Then extend the control's range until the transition is "
+            "inside it, and add points where the order parameter changes "
+            "fastest, until pinned to --tol.",
         ),
     ] = False,
     tol: Annotated[float | None, typer.Option(help="Width to pin the transition to.")] = None,

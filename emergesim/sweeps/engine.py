@@ -84,26 +84,30 @@ def sweep(
                 report.advance(record)
 
         run(tasks)
-        intervals = [] if spec.adaptive is None else _refine(spec, store, tasks, run)
+        refined = None if spec.adaptive is None else _refine(spec, store, tasks, run)
         frame = store.frame(t.key for t in tasks)
-    report.summary(frame, intervals)
+    report.summary(frame, refined)
     return frame
 
 
-def _refine(spec, store, tasks: list[Task], run) -> list[refine.Steepest]:
-    """Add midpoints until the steepest intervals are pinned or the budget is spent; ``tasks``
-    grows with the runs added."""
+def _refine(spec, store, tasks: list[Task], run) -> refine.Round:
+    """Extend the range while a transition runs off it, then add midpoints, until every slice
+    is bracketed and pinned or the budget is spent; ``tasks`` grows with the runs added. The
+    last round's look at the slices is what the summary reports."""
     cls = spec.cls
     control = cls.params[cls.control]
     others = [name for name in spec.vary if name != cls.control]
-    added = 0
+    grid = [point[cls.control] for point in spec.points]
+    first = (float(min(grid)), float(max(grid)))  # the same in every slice of a grid
+    given = spec.vary[cls.control]
+    log = isinstance(given, str) and given.strip().lower().startswith("log:")
+    tol, added = spec.adaptive.tol, 0
     while True:
         table = store.frame(t.key for t in tasks)
-        intervals = refine.steepest(table, control, cls.order, others)
-        affordable = (spec.adaptive.budget - added) // spec.reps
-        points = refine.next_points(intervals, cls.control, spec.adaptive.tol, affordable)
+        found = refine.survey(table, control, cls.order, others, tol, first=first, log=log)
+        points = found.next_points((spec.adaptive.budget - added) // spec.reps)
         if not points:
-            return intervals
+            return found
         batch = spec.tasks(points)
         added += len(batch)
         tasks.extend(batch)

@@ -21,7 +21,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from emergesim.sweeps.adaptive import Steepest
+from emergesim.sweeps.adaptive import Bracket, Round
 from emergesim.sweeps.spec import SweepSpec
 
 SHOWN_FAILURES = 3
@@ -78,7 +78,8 @@ class Report:
         label = f"[red]{self._failed} failed" if self._failed else ""
         self._bar.update(self._task, failed=label)
 
-    def summary(self, frame: pd.DataFrame, intervals: list[Steepest]) -> None:
+    def summary(self, frame: pd.DataFrame, refined: Round | None = None) -> None:
+        """Runs, failures and, for an adaptive sweep, each slice's range and steepest interval."""
         if not self.show:
             return
         spec, say = self.spec, self.console.print
@@ -97,9 +98,29 @@ class Report:
             say(f"  and {len(failed) - SHOWN_FAILURES} more (see the 'error' column)")
         if len(failed):
             say("rerun with --retry-failed to run the failed ones again")
-        for interval in intervals:
+        if refined is None:
+            return
+        control = spec.cls.control
+        for interval, bracket in zip(refined.intervals, refined.brackets, strict=True):
             where = ", ".join(f"{k}={v}" for k, v in interval.where.items())
+            at = f" ({escape(where)})" if where else ""
+            for line in _bracket_lines(bracket, control):
+                say(line + at)
             say(
-                f"{spec.cls.order} changes fastest between {spec.cls.control} "
-                f"{interval.low:g} and {interval.high:g}" + (f" ({where})" if where else "")
+                f"{spec.cls.order} changes fastest between {control} "
+                f"{interval.low:g} and {interval.high:g}{at}"
             )
+
+
+def _bracket_lines(bracket: Bracket, control: str) -> list[str]:
+    """Whether the range was extended, and why the transition still runs off it if it does:
+    without them, a location at the sweep's end would read as the transition's."""
+    lines = []
+    if bracket.extended:
+        low, high = bracket.last
+        lines.append(f"extended {control} to {low:g}..{high:g} to bracket the transition")
+    if bracket.runs_off:
+        why = [f"{control} reached its bound {bound:g}" for bound in bracket.bounds]
+        why += ["budget spent"] if bracket.budget_spent else []
+        lines.append(f"the transition is not bracketed: {'; '.join(why)}")
+    return lines

@@ -60,8 +60,8 @@ MAX_SEED = 2**63  # seeds are stored in an int64 column
 
 @dataclass(frozen=True)
 class Adaptive:
-    """Refine the control parameter until the steepest interval is narrower than ``tol``,
-    adding at most ``budget`` runs."""
+    """Extend the control's range until the transition is inside it, then refine it until the
+    steepest interval is narrower than ``tol``, adding at most ``budget`` runs."""
 
     tol: float
     budget: int

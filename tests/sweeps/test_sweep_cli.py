@@ -1,6 +1,8 @@
 """`emergesim sweep`: exit codes, one-line errors before any run, spec files, the summary."""
 
+import re
 import tomllib
+from pathlib import Path
 
 import pytest
 from sweep_toys import FAIL_AT
@@ -141,3 +143,19 @@ def test_a_spec_file_runs_and_the_stored_spec_resumes_in_place(tmp_path, capsys)
     assert main(["sweep", str(store / "sweep.toml"), "--workers", "1"]) == 0
     assert "ran 0 in this process in" in capsys.readouterr().err
     assert snapshot(store / "runs") == before
+
+
+def test_readme_adaptive_example_extends_the_range_as_it_says(tmp_path, capsys):
+    """README's Ising sweep stops below T_c: the adaptive design extends it past T_c, then pins
+    the steepest interval; README quotes both lines."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    command = re.search(r"emergesim (sweep ising .*?) --out runs/ising", readme, re.S).group(1)
+    args = command.replace("\\\n", " ").split()
+    assert main([*args, "--workers", "1", "--out", str(tmp_path / "ising")]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    for line in (
+        "extended temperature to 1.5..2.5 to bracket the transition",
+        "magnetization changes fastest between temperature 2.375 and 2.3875",
+    ):
+        assert line in err
+        assert line in " ".join(readme.split())
