@@ -368,7 +368,7 @@ def _draw_analysis(result, size: str | None, plot: Path) -> None:
 def _found(fit) -> str:
     """A detected transition's kind; otherwise no, or "cannot tell" when the data cannot."""
     if fit.detected:
-        return fit.kind
+        return fit.kind if fit.kind == "step" else f"knee, q = {fit.power:g}"
     return "no" if fit.conclusive else "cannot tell"
 
 
@@ -411,6 +411,7 @@ def _analysis_dict(result) -> dict[str, Any]:
         "all" if g is None else f"{g:g}": {
             "detected": fit.detected,
             "kind": fit.kind,
+            "power": fit.power if fit.detected else None,
             "conclusive": fit.conclusive,
             "reason": fit.reason,
             "p_value": fit.p_value,

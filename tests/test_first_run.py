@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import emergesim
+from emergesim.analysis.transitions import POWERS
 from emergesim.cli import main
 
 README = Path(__file__).parent.parent / "README.md"
@@ -196,6 +197,8 @@ def test_sweep_and_analyze_print_json(tmp_path, capsys):
     assert main([*args, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data["transitions"]) == {"100", "200"} and "width_exponent" in data
+    for fit in data["transitions"].values():  # a knee's power; none for a step or no transition
+        assert (fit["power"] in POWERS) if fit["kind"] == "knee" else fit["power"] is None
 
 
 def test_figures_json_lists_the_files(tmp_path, capsys):
