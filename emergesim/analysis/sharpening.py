@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from emergesim.analysis.bootstrap import TOLERANCE, Estimate, interval, slope, trend
-from emergesim.analysis.transitions import Transition, numeric_column, transition
+from emergesim.analysis.transitions import Form, Transition, numeric_column, transition
 from emergesim.errors import EmergesimError
 
 
@@ -74,7 +74,9 @@ def sharpening(
 def fit_by_size(
     table: pd.DataFrame, x: str, y: str, by: str, *, n_boot: int, confidence: float, seed: int
 ) -> dict[float, Transition]:
-    """One transition per value of ``by`` (at least two, all positive), keyed by that value."""
+    """One transition per value of ``by`` (at least two, all positive), keyed by that value, all
+    of one form so that their widths compare: a size whose detected step or knee differs from
+    the most common detected form (ties: the largest size's) is fitted again in that form."""
     column = numeric_column(table, by)
     sizes = sorted(column.dropna().unique())
     if len(sizes) < 2:
@@ -86,12 +88,23 @@ def fit_by_size(
             f"the sizes in '{by}' must be positive (their logarithm is fitted); "
             f"got {', '.join(bad)}"
         )
+
+    def fit(size, form=None):
+        rows = table[column == size]
+        return transition(rows, x, y, n_boot=n_boot, confidence=confidence, seed=seed, form=form)
+
+    fits = {float(s): fit(s) for s in sizes}
+    forms = [_form(t) for t in fits.values() if t.detected]
+    if not forms:
+        return fits
+    common = max(reversed(forms), key=forms.count)  # the most common; ties: the largest size's
     return {
-        float(s): transition(
-            table[column == s], x, y, n_boot=n_boot, confidence=confidence, seed=seed
-        )
-        for s in sizes
+        s: t if not t.detected or _form(t) == common else fit(s, common) for s, t in fits.items()
     }
+
+
+def _form(fit: Transition) -> Form:
+    return Form(fit.shape, fit.flat, fit.power or 1.0)
 
 
 def size_draws(fits: dict[float, Transition], n_boot: int, seed: int) -> tuple[np.ndarray, ...]:

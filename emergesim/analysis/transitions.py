@@ -135,8 +135,11 @@ def transition(
     confidence: float = 0.95,
     alpha: float = 1e-3,
     seed: int = 0,
+    form: Form | None = None,
 ) -> Transition:
-    """Detect, locate and measure the step or knee of ``y`` against ``x`` (one row per run)."""
+    """Detect, locate and measure the step or knee of ``y`` against ``x`` (one row per run).
+    ``form``: fit only that step or knee (its flat side and power), as when several sizes must
+    be measured alike (``sharpening.fit_by_size``)."""
     if n_boot < 1:
         raise EmergesimError(f"n_boot must be a positive number of draws, got {n_boot}")
     data = _Data.of(table, x, y)
@@ -144,16 +147,19 @@ def transition(
     line = float(_lsq(data.grid[:, None], point)[0][0, 0])
     nulls = {"constant": float(data.v @ data.v), "line": line}
     n = data.v.size
-    fits = {STEP: _fit(STEP, data.grid, point)}
-    for flat in ("below", "above"):
-        knee = _fit_knee(flat, data.grid, point, n, alpha)
-        fits[Form("knee", flat, float(knee.power[0]))] = knee
-    knee = min(list(fits)[1:], key=lambda form: fits[form].rss[0])
-    candidates = [_judge(form, fits[form], nulls, data, alpha) for form in (STEP, knee)]
+    if form is None:
+        fits = {STEP: _fit(STEP, data.grid, point)}
+        for flat in ("below", "above"):
+            knee = _fit_knee(flat, data.grid, point, n, alpha)
+            fits[Form("knee", flat, float(knee.power[0]))] = knee
+        knee = min(list(fits)[1:], key=lambda f: fits[f].rss[0])
+        candidates = [_judge(f, fits[f], nulls, data, alpha) for f in (STEP, knee)]
+    else:
+        candidates = [_judge(form, _fit(form, data.grid, point), nulls, data, alpha)]
     best = min(candidates, key=lambda c: (_RANK[c.problem], c.fit.rss[0] / (n - c.form.parameters)))
     draws = data.sums(data.weights(n_boot, np.random.default_rng(seed)))
-    if best.form.shape == "step":
-        boot = _fit(STEP, data.grid, draws)
+    if best.form.shape == "step" or form is not None:
+        boot = _fit(best.form, data.grid, draws)
     else:
         boot = _fit_knee(best.form.flat, data.grid, draws, n, alpha)
     reason, conclusive = _explain(best, nulls, data, draws, boot, confidence)
@@ -442,8 +448,10 @@ def _judge(form: Form, fit: _Fit, nulls: dict[str, float], data: _Data, alpha) -
         else:
             message = f"the knee's onset lies at the edge of the swept range: {region}"
         return _Candidate(form, fit, p_value, "range", message)
+    at = float(data.to_x(_location(form, fit, data.grid)[0]))
+    name = f"knee (power {form.power:g})" if shape == "knee" else shape
     message = (
-        f"a {shape} at {data.x} = {data.to_x(c):.4g} beats a straight line (p = {p_line:.2g}) "
+        f"a {name} at {data.x} = {at:.4g} beats a straight line (p = {p_line:.2g}) "
         f"and a constant (p = {p_constant:.2g})"
     )
     return _Candidate(form, fit, p_value, None, message)

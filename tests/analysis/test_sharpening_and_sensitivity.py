@@ -6,7 +6,8 @@ import pytest
 
 from emergesim import EmergesimError
 from emergesim.analysis import indicator, logistic, metric_sensitivity, sharpening
-from emergesim.analysis.transitions import RISE_10_90
+from emergesim.analysis.sharpening import fit_by_size
+from emergesim.analysis.transitions import RISE_10_90, transition
 
 
 def steps_by_size(exponent, sizes=(100, 400, 1600), seed=0):
@@ -90,3 +91,21 @@ def test_widths_shrinking_as_one_over_l_give_an_exponent_interval_holding_minus_
     result = sharpening(steps_by_size(-1.0, sizes=(100, 200, 400)), "x", "y", "L", n_boot=100)
     assert result.exponent_ci[0] <= -1 <= result.exponent_ci[1] < 0
     assert result.exponent == pytest.approx(-1, abs=0.05)
+
+
+def test_every_size_is_measured_in_one_form_so_that_widths_compare():
+    """Three sizes make a knee rising as a square root, one a logistic step: the step's size is
+    fitted again as the common knee (a step's width and a knee's rounding are not one measure)."""
+    xs = np.linspace(0, 1, 41)
+    rng = np.random.default_rng(0)
+    curves = {size: 0.8 * np.maximum(0, xs - 0.3) ** 0.5 for size in (1, 2, 3)}
+    curves[4] = logistic(xs, 0, 0.6, 0.5, 0.05)
+    table = pd.concat(
+        pd.DataFrame({"x": xs, "L": size, "y": y + rng.normal(0, 0.005, xs.size)})
+        for size, y in curves.items()
+        for _ in range(3)
+    )
+    alone = transition(table[table["L"] == 4], "x", "y")
+    assert alone.kind == "step"
+    fits = fit_by_size(table, "x", "y", "L", n_boot=50, confidence=0.95, seed=0)
+    assert {(t.shape, t.flat, t.power) for t in fits.values()} == {("knee", "below", 0.5)}
