@@ -103,9 +103,9 @@ def scaling(
     trends = dict.fromkeys(("width", "location", "relative shift"))
     nu = nu_from = x_inf = amplitude = quality = collapse = None
     if len(found) < 2:
-        notes["width_exponent"] = (
-            f"a transition is detected at {len(found)} of the {len(fits)} sizes; 2 are needed"
-        )
+        detected = f"a transition is detected at {len(found)} of the {len(fits)} sizes"
+        notes["width_exponent"] = f"{detected}; 2 are needed"
+        notes["nu"] = f"{detected}; extrapolating needs 3"
     else:
         draws = size_draws(found, n_boot, seed)
         trends = {what: size_trend(found, what, draws, confidence) for what in trends}

@@ -24,7 +24,7 @@ FLOCK = Comparison(
     all_or_nothing="all_aligned",
     fixed={"rule": "vicsek", "vision": 1.0, "speed": 0.3},
     quick=Budget(
-        "0.5:5.5:11",
+        "0.5:5.5:21",
         at_density_4(100, 400, 1600),
         reps=3,
         steps=300,
