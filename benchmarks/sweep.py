@@ -55,6 +55,7 @@ class BatchTraffic(TrafficModel):
     def step(self) -> None:
         super().step()
         self.latest = self.observe()
+        self.open_interval()  # each row's jam speed covers its own step, as run's records do
         self.datacollector.collect(self)
 
 

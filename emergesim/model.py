@@ -4,6 +4,8 @@ A model is a :class:`mesa.Model` whose state lives in numpy arrays. Each ``step(
 random numbers it needs from ``self.rng`` as arrays and hands them to a kernel: a numba function
 (``backend="numba"``) or its pure-Python twin (``backend="python"``). Both consume the same draws,
 so they follow the same trajectory, which is what the tests check and the benchmarks time.
+``observe()`` only reads the state; ``open_interval()`` marks where observables that summarise an
+interval start counting.
 """
 
 from __future__ import annotations
@@ -25,6 +27,14 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 BACKENDS = ("numba", "python")
+# Attributes set on the instance when a model is built (so invisible to dir() of its class), and
+# whose they are: Mesa reserves the first line (its migration guide to 3.0); 3.3 to 3.5 set the
+# second.
+INSTANCE_STATE = {
+    **dict.fromkeys(("agents", "current_id", "random", "running", "steps", "time"), "Mesa"),
+    **dict.fromkeys(("rng", "agent_id_counter", "data_registry"), "Mesa"),
+    **dict.fromkeys(("seed", "backend", "parameters"), "EmergenceModel"),
+}
 
 
 class EmergenceModel(mesa.Model):
@@ -58,6 +68,14 @@ class EmergenceModel(mesa.Model):
             cls.card = card = replace(card, model=f"{cls.__module__}:{cls.__qualname__}")
         for name in CLASS_FIELDS:
             setattr(cls, name, getattr(card, name))
+        for name in card.params:
+            owner = INSTANCE_STATE.get(name) or _owner(cls, name)
+            if owner:
+                raise ParameterError(
+                    f"model '{card.name}' cannot have a parameter named '{name}': each parameter "
+                    f"becomes an attribute of the model, and '{name}' is already one ({owner}'s); "
+                    f"rename the parameter"
+                )
 
     def __init__(
         self,
@@ -85,10 +103,20 @@ class EmergenceModel(mesa.Model):
     def observe(self) -> dict[str, float]:
         """The observables of the current state, keyed as in ``observables``.
 
-        An observable may summarise the interval since the previous call (a rate, a speed);
-        ``run`` calls this once, unrecorded, when the measured window opens.
+        Pure: it changes nothing, so pictures, tests and data collectors may call it at will and
+        the trajectory and later records stay the same. An observable may summarise the interval
+        since the last ``open_interval()`` (a rate, a speed, a Monte Carlo estimate).
         """
         raise NotImplementedError
+
+    def open_interval(self) -> None:
+        """Start the interval that interval observables summarise; a no-op by default.
+
+        ``run`` calls it when the measured window opens (after the burn-in) and after each record,
+        so each record covers exactly the steps since the previous one, whatever
+        ``record_every``. A model whose observables need a tally over steps keeps it in ``step()``
+        and restarts it here, never in ``observe()``.
+        """
 
     def frame(self) -> Any:
         """A copy of what the pictures need from the current state (kept cheap)."""
@@ -106,6 +134,14 @@ class EmergenceModel(mesa.Model):
     ) -> tuple[np.ndarray, str] | None:
         """A published closed form for ``observable`` against ``control``, with its label."""
         return None
+
+
+def _owner(cls: type, name: str) -> str:
+    """The class that defines attribute ``name`` ("the card" for a card field), or ''."""
+    if name in CLASS_FIELDS:
+        return "the card"
+    owner = next((k for k in cls.__mro__ if name in vars(k)), None)
+    return "" if owner is None else f"{owner.__module__}.{owner.__qualname__}"
 
 
 class RowAgent(mesa.Agent):

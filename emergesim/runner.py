@@ -81,6 +81,10 @@ def run(
 ) -> RunResult:
     """Run ``burn_in`` unmeasured steps, then up to ``steps`` measured ones.
 
+    The observables are recorded every ``record_every`` steps; an observable over an interval
+    (a rate, a speed) covers the steps since the previous record, the first one the steps since
+    the burn-in (see ``EmergenceModel.open_interval``).
+
     The window stops early if the model sets ``running = False``. ``steps`` and ``burn_in``
     default to the model's ``default_steps`` and ``default_burn_in``. With ``frames=True``
     picture frames of the whole run (burn-in included) are kept: see :class:`FrameRecorder`.
@@ -99,19 +103,25 @@ def run(
         if frames:
             recorder.offer(sim)
 
+    rows: list[dict[str, Any]] = []
+
+    def record() -> None:
+        rows.append({"step": sim.steps, **sim.observe()})
+        sim.open_interval()  # the next record covers the steps from here
+
     burned = 0
     while burned < burn_in and sim.running:
         advance()
         burned += 1
-    sim.observe()  # opens the window: observables over an interval start counting here
-    rows, done = [], 0
+    sim.open_interval()  # the window opens: observables over an interval count from here
+    done = 0
     while done < steps and sim.running:
         advance()
         done += 1
         if done % record_every == 0:
-            rows.append({"step": sim.steps, **sim.observe()})
+            record()
     if not rows:
-        rows.append({"step": sim.steps, **sim.observe()})
+        record()
     if frames:
         recorder.close(sim)
     table = pd.DataFrame(rows)

@@ -54,7 +54,7 @@ CARD = ModelCard(
         "weight_norm": "L2 norm of all weights",
         "fourier_concentration": "each embedding unit's share of power in its main frequency",
         "memorised_at": f"first step with train accuracy >= {MEMORISED} (NaN: not yet)",
-        "generalised_at": f"first observed step with test accuracy >= {GENERALISED} (NaN: not yet)",
+        "generalised_at": f"first recorded step with test accuracy >= {GENERALISED} (NaN: not yet)",
     },
     default_steps=1500,
     default_burn_in=0,

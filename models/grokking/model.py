@@ -89,12 +89,22 @@ class GrokkingModel(EmergenceModel):
             self._scored_step = self.steps
         return self._scores
 
+    def _generalised_at(self) -> float:
+        """``generalised_at``, counting the current step if it is the first to generalise."""
+        if np.isnan(self.generalised_at) and self._test_scores()[1] >= GENERALISED:
+            return float(self.steps)
+        return self.generalised_at
+
+    def open_interval(self) -> None:
+        """Take ``generalised_at`` here: it is the first step at which an interval opened (in a
+        run: the window's opening or a record) with the test set generalised. Scoring the held-out
+        pairs at every step to find the exact step would cost more than the training step."""
+        self.generalised_at = self._generalised_at()
+
     def observe(self) -> dict[str, float]:
         """Train scores refer to the weights before the last step (the forward pass of that step
         measured them for free); test scores to the current weights."""
         test_loss, test_accuracy = self._test_scores()
-        if test_accuracy >= GENERALISED and np.isnan(self.generalised_at):
-            self.generalised_at = float(self.steps)
         return {
             "train_accuracy": self.train_accuracy,
             "test_accuracy": test_accuracy,
@@ -104,7 +114,7 @@ class GrokkingModel(EmergenceModel):
             "weight_norm": float(np.sqrt(sum(np.sum(w**2) for w in self.net.weights))),
             "fourier_concentration": network.fourier_concentration(self.net.embed[: self.p]),
             "memorised_at": self.memorised_at,
-            "generalised_at": self.generalised_at,
+            "generalised_at": self._generalised_at(),
         }
 
     def frame(self) -> dict[str, Any]:

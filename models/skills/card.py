@@ -125,7 +125,7 @@ CARD = ModelCard(
         "edit_distance": "closed form: expected number of wrong steps",
         "log_likelihood": "closed form: expected log-probability of the reference steps (nats)",
         **{
-            f"{name}_mc": f"Monte Carlo estimate of {name} (attempts since last observed)"
+            f"{name}_mc": f"Monte Carlo estimate of {name} (attempts since the previous record)"
             for name in METRICS
         },
         "loss": "Chinchilla loss L(N, D) of the language model (nats/token)",

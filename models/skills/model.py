@@ -10,8 +10,8 @@ partial credit climbs, and jumps late: the threshold is in the metric, not in th
 One step is one batch: every language model (the run's own, at ``log10_params``, and a
 ``family`` of others across the transition) attempts ``tasks`` freshly drawn tasks. The closed
 forms do not change from step to step; the Monte Carlo estimates (``*_mc``) cover the attempts
-since the previous observation, so a run's window mean is the estimate from all its attempts and
-converges to the closed form.
+since ``open_interval()``, which a run calls at each record, so a run's window mean is the
+estimate from all its attempts and converges to the closed form.
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ class SkillsModel(EmergenceModel):
         self.totals = np.zeros_like(self.expected)
         self.squares = np.zeros_like(self.expected)
         self.attempts = 0
-        self._observed = (0, self.totals[0].copy())  # attempts and sums at the last observe()
+        self._opened = (0, self.totals[0].copy())  # attempts and sums at open_interval()
 
     def step(self) -> None:
         world, tasks = self.world, self.tasks
@@ -150,10 +150,12 @@ class SkillsModel(EmergenceModel):
             twin.step(self, starts, moves, draws)
         self.attempts += tasks
 
+    def open_interval(self) -> None:
+        self._opened = (self.attempts, self.totals[0].copy())
+
     def observe(self) -> dict[str, float]:
-        """Closed forms and, over the attempts since the previous call, the estimates."""
-        attempts, totals = self._observed
-        self._observed = (self.attempts, self.totals[0].copy())
+        """Closed forms and, over the attempts since ``open_interval()``, the estimates."""
+        attempts, totals = self._opened
         since = self.attempts - attempts
         estimates = (self.totals[0] - totals) / since if since else np.full(totals.size, np.nan)
         lm = self.language_models[0]

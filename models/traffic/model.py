@@ -63,7 +63,7 @@ class TrafficModel(EmergenceModel):
         self.speeds = np.zeros(n_cars, dtype=np.int64)
         self.released_at = np.full(n_cars, FREE, dtype=np.int64)
         self.cars = [Car(self, i) for i in range(n_cars)]
-        self._front = [0, 0]  # jam-front (moves, ticks) since the last observe()
+        self._front = [0, 0]  # jam-front (moves, ticks) since open_interval()
 
     def step(self) -> None:
         key = draw_key(self.rng)  # car i slows if uniform(key, i) < p_slow: see emergesim.streams
@@ -78,11 +78,13 @@ class TrafficModel(EmergenceModel):
         self._front[0] += moves
         self._front[1] += ticks
 
+    def open_interval(self) -> None:
+        self._front = [0, 0]
+
     def observe(self) -> dict[str, float]:
-        """Observables now; ``jam_speed`` covers the ticks since the previous call."""
+        """Observables now; ``jam_speed`` covers the ticks since ``open_interval()``."""
         n = self.positions.size
         moves, ticks = self._front
-        self._front = [0, 0]
         if n == 0:
             return dict.fromkeys(self.observables, float("nan")) | {"flow": 0.0, "n_jams": 0.0}
         stopped = self.speeds == 0

@@ -275,8 +275,8 @@ def test_same_seed_same_observables_and_another_seed_differs():
 
 
 def test_the_window_estimate_covers_exactly_the_measured_attempts():
-    """observe() reports the attempts since its previous call, so the window mean over equal
-    batches is the estimate from all attempts after the burn-in."""
+    """observe() reports the attempts since open_interval(), which run calls at each record, so
+    the window mean over equal batches is the estimate from all attempts after the burn-in."""
     result = run("skills", seed=6, burn_in=7, steps=12, record_every=3, tasks=50)
     model = result.model
     start = SkillsModel(seed=6, tasks=50)
