@@ -163,7 +163,7 @@ def cumulant_crossing(
     )
     centres = location + np.median(np.diff(grid)) * np.linspace(-2, 2, 17)
     largest = np.array(sizes[-2:], dtype=float)
-    found = [_collapse(grid, largest, curves[-2:], centres) for curves in cube]
+    found = [_best_collapse(grid, largest, curves[-2:], centres) for curves in cube]
     theta, centre, quality = np.array(found).T
     return BinderCrossing(
         location,
@@ -181,29 +181,36 @@ def cumulant_crossing(
 INVERSE_NU = np.geomspace(0.2, 5.0, 193)  # the 1/nu tried by the collapse of U
 
 
-def _collapse(grid, sizes, curves, centres) -> tuple[float, float, float]:
-    """(1/nu, x_c, Q) of the best collapse of ``curves`` (U, sizes x grid; NaN where missing)
-    over ``INVERSE_NU`` and ``centres``. Curve i at x sits at scaled u = (x - x_c) L_i^(1/nu),
-    where curve j is at x' = x_c + (x - x_c) (L_i / L_j)^(1/nu): Q is the mean square of
-    U_i(x) - U_j(x') over pairs i != j and the x' inside j's samples, over the variance of U."""
+def _best_collapse(grid, sizes, curves, centres) -> tuple[float, float, float]:
+    """(1/nu, x_c, Q) of the best collapse of ``curves`` over ``INVERSE_NU`` and ``centres``."""
+    quality = collapse_quality(grid, sizes, curves, centres, INVERSE_NU)
+    c, t = np.unravel_index(np.argmin(quality), quality.shape)
+    return INVERSE_NU[t], centres[c], quality[c, t]
+
+
+def collapse_quality(grid, sizes, curves, centres, inverse_nus) -> np.ndarray:
+    """Q of the data collapse of ``curves`` (sizes x grid of x; NaN where a size lacks an x) for
+    every x_c in ``centres`` and 1/nu in ``inverse_nus``, (centres, inverse_nus). Curve i at x
+    sits at scaled u = (x - x_c) L_i^(1/nu), where curve j is at x' = x_c + (x - x_c)
+    (L_i / L_j)^(1/nu): Q is the mean square of y_i(x) - y_j(x') over pairs i != j and the x'
+    inside j's samples (linear interpolation), over the variance of all y: 0 when the curves
+    coincide, about 2 when they are unrelated; inf when no pair overlaps."""
     finite = np.isfinite(curves)
     variance = np.nanvar(curves)
-    squares = np.zeros((centres.size, INVERSE_NU.size))
+    squares = np.zeros((centres.size, inverse_nus.size))
     counts = np.zeros_like(squares)
     offset = grid - centres[:, None, None]  # (centres, 1, x)
     for i, j in itertools.permutations(range(sizes.size), 2):
         xs, ys = grid[finite[j]], curves[j, finite[j]]
         if xs.size < 2:
             continue
-        moved = centres[:, None, None] + offset * (sizes[i] / sizes[j]) ** INVERSE_NU[:, None]
+        moved = centres[:, None, None] + offset * (sizes[i] / sizes[j]) ** inverse_nus[:, None]
         inside = (moved >= xs[0]) & (moved <= xs[-1]) & finite[i]
         gaps = np.where(inside, np.nan_to_num(curves[i]) - np.interp(moved, xs, ys), 0.0)
         squares += (gaps**2).sum(axis=2)
         counts += inside.sum(axis=2)
     with np.errstate(invalid="ignore", divide="ignore"):
-        quality = np.where(counts > 0, squares / counts, np.inf) / variance
-    c, t = np.unravel_index(np.argmin(quality), quality.shape)
-    return INVERSE_NU[t], centres[c], quality[c, t]
+        return np.where(counts > 0, squares / counts, np.inf) / variance
 
 
 def _crossing(grid: np.ndarray, diff: np.ndarray, noise: np.ndarray) -> float | None:

@@ -43,6 +43,7 @@ import pandas as pd
 from emergesim.analysis.bootstrap import Estimate, interval, resample, slope, trend
 from emergesim.analysis.fluctuations import (
     BinderCrossing,
+    collapse_quality,
     cumulant_crossing,
     fluctuations,
     susceptibility,
@@ -245,17 +246,12 @@ def _collapse(table, x, y, by, found, x_inf: float, inverse_nu: float):
     rows = table[table[by].isin(list(found))]
     means = rows.groupby([by, x], as_index=False)[y].mean()
     means["scaled"] = (means[x] - x_inf) * means[by].astype(float) ** inverse_nu
-    curves = [(g["scaled"].to_numpy(), g[y].to_numpy()) for _, g in means.groupby(by)]
-    gaps = []
-    for i, (ui, yi) in enumerate(curves):
-        for j, (uj, yj) in enumerate(curves):
-            inside = (ui >= uj[0]) & (ui <= uj[-1])
-            if i != j:
-                gaps.append(yi[inside] - np.interp(ui[inside], uj, yj))
-    gaps = np.concatenate(gaps)
-    variance = float(means[y].var(ddof=0))
-    quality = float(np.mean(gaps**2) / variance) if gaps.size and variance > 0 else None
-    return means, quality
+    curves = means.pivot(index=by, columns=x, values=y)  # NaN where a size lacks an x
+    grid, sizes = (np.asarray(axis, dtype=float) for axis in (curves.columns, curves.index))
+    q = collapse_quality(
+        grid, sizes, curves.to_numpy(dtype=float), np.array([x_inf]), np.array([inverse_nu])
+    )[0, 0]
+    return means, float(q) if np.isfinite(q) else None
 
 
 def _binder_collapse(binder: BinderCrossing, x: str, by: str, inverse_nu: float):

@@ -65,6 +65,7 @@ RISE_10_90 = 2 * np.log(9)
 MIN_SIDE = 2  # sampled x values needed beyond each end of a step's or knee's 10-90 % region
 MIN_POINTS = 5  # distinct x values needed to fit four parameters and test them
 POWERS = (0.5, 0.75, 1.0, 1.5, 2.0)  # a knee's power q
+ENDS = ("below", "above")  # the ends of the sampled range of x
 
 
 class Form(NamedTuple):
@@ -107,6 +108,7 @@ class Transition:
     kind: str | None  # "step" or "knee" when detected, else None
     reason: str  # why it is (or is not) a transition, with the numbers
     conclusive: bool  # detected, or the data rule out any transition larger than their scatter
+    runs_off: tuple[str, ...]  # ends of the sweep (ENDS) the 10-90 % region runs off: extend them
     resolved: bool  # 2 or more sampled x inside the 10-90 % region: the width is measured
     shape: str  # the fitted form the numbers describe: "step" or "knee"
     flat: str | None  # a knee's flat side: "below" or "above" its onset; None for a step
@@ -184,6 +186,7 @@ def transition(
         kind=shape if best.problem is None else None,
         reason=reason,
         conclusive=conclusive,
+        runs_off=best.runs_off,
         resolved=bool(_resolved(best.fit, data.grid)[0]),
         shape=shape,
         flat=flat,
@@ -239,6 +242,7 @@ class _Candidate(NamedTuple):
     p_value: float
     problem: str | None  # None (a transition), "range", "line" or "constant"
     message: str
+    runs_off: tuple[str, ...] = ()  # with "range": the ends ("below", "above") it runs off
 
 
 _RANK = {None: 0, "range": 1, "line": 2, "constant": 3}  # which candidate the result describes
@@ -437,17 +441,20 @@ def _judge(form: Form, fit: _Fit, nulls: dict[str, float], data: _Data, alpha) -
         f"the sweep {data.to_x(0):.4g} to {data.to_x(1):.4g}, and {MIN_SIDE} sampled values "
         "are needed beyond each end"
     )
+    runs_off = tuple(
+        end for end, short in zip(ENDS, (short_below, short_above), strict=True) if short
+    )
     if short_below and short_above:
         part = "step" if shape == "step" else "knee's rounding"
         message = f"the {part} is wider than the swept range: {region}"
-        return _Candidate(form, fit, p_value, "range", message)
+        return _Candidate(form, fit, p_value, "range", message, runs_off)
     if short_below or short_above:
         if shape == "step":
             side = "upper" if short_above == (fit.b[0] > 0) else "lower"
             message = f"the step's {side} plateau lies beyond the swept range: {region}"
         else:
             message = f"the knee's onset lies at the edge of the swept range: {region}"
-        return _Candidate(form, fit, p_value, "range", message)
+        return _Candidate(form, fit, p_value, "range", message, runs_off)
     at = float(data.to_x(_location(form, fit, data.grid)[0]))
     name = f"knee (power {form.power:g})" if shape == "knee" else shape
     message = (

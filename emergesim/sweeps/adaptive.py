@@ -44,7 +44,6 @@ from emergesim.sweeps.designs import tidy
 
 ALPHA = 1e-3  # the F-tests' level: the transition detector's default
 GROWTH = 0.25  # an extension adds at least this fraction of the slice's span on a short side
-SIDES = ("below", "above")
 
 
 @dataclass(frozen=True)
@@ -161,10 +160,9 @@ def _slices(table: pd.DataFrame, others: Sequence[str]):
 
 
 def _runs_off(ok: pd.DataFrame, control: Param, order: str) -> tuple[tuple[str, ...], bool]:
-    """The sides of the range with fewer than ``MIN_SIDE`` sampled values beyond the 10-90 %
-    region of a step or knee that beats a constant and a line (it runs off them), and whether
-    there is such a step or knee at all."""
-    from emergesim.analysis.transitions import MIN_POINTS, MIN_SIDE, transition
+    """The ends of the range that a step or knee beating a constant and a line runs off (the
+    detector's ``runs_off``), and whether there is such a step or knee at all."""
+    from emergesim.analysis.transitions import MIN_POINTS, transition
 
     data = ok[[control.name, order]].apply(pd.to_numeric, errors="coerce").astype(float)
     data = data[np.isfinite(data).all(axis=1)]
@@ -174,12 +172,7 @@ def _runs_off(ok: pd.DataFrame, control: Param, order: str) -> tuple[tuple[str, 
         fit = transition(data, control.name, order, n_boot=1, alpha=ALPHA)
     except EmergesimError:
         return (), False
-    if fit.detected or not fit.p_value < ALPHA:
-        return (), fit.detected
-    x = data[control.name].unique()
-    low, high = fit.location - fit.width / 2, fit.location + fit.width / 2
-    short = {"below": np.sum(x < low) < MIN_SIDE, "above": np.sum(x > high) < MIN_SIDE}
-    return tuple(side for side in SIDES if short[side]), True
+    return fit.runs_off, fit.detected or bool(fit.runs_off)
 
 
 def _extension(control: Param, sampled: np.ndarray, side: str, tol: float, log: bool) -> list:

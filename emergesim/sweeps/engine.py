@@ -12,6 +12,7 @@ import pandas as pd
 
 from emergesim.model import EmergenceModel
 from emergesim.sweeps import adaptive as refine
+from emergesim.sweeps import designs
 from emergesim.sweeps.executors import make_executor
 from emergesim.sweeps.progress import Report
 from emergesim.sweeps.spec import resolve_spec
@@ -99,8 +100,8 @@ def _refine(spec, store, tasks: list[Task], run) -> refine.Round:
     others = [name for name in spec.vary if name != cls.control]
     grid = [point[cls.control] for point in spec.points]
     first = (float(min(grid)), float(max(grid)))  # the same in every slice of a grid
-    given = spec.vary[cls.control]
-    log = isinstance(given, str) and given.strip().lower().startswith("log:")
+    axis = designs.parse_values(control, spec.vary[cls.control], design=spec.design)
+    log = isinstance(axis, designs.Range) and axis.log
     tol, added = spec.adaptive.tol, 0
     while True:
         table = store.frame(t.key for t in tasks)

@@ -154,7 +154,7 @@ def test_readme_adaptive_example_extends_the_range_as_it_says(tmp_path, capsys):
     assert main([*args, "--workers", "1", "--out", str(tmp_path / "ising")]) == 0
     err = " ".join(capsys.readouterr().err.split())
     for line in (
-        "extended temperature to 1.5..2.5 to bracket the transition",
+        "extended temperature to 1.5..2.8 to bracket the transition",
         "magnetization changes fastest between temperature 2.375 and 2.3875",
     ):
         assert line in err
