@@ -1,13 +1,14 @@
 """Read a sweep store with pandas, polars and DuckDB: it is plain Parquet, one file per run.
 
 A sweep folder holds ``sweep.toml`` (the resolved spec) and ``runs/<key>.parquet``, one row per
-finished run: the model's parameters, then replicate, seed, key, status, error and elapsed,
-then every observable. This runs a small traffic sweep into a folder, then computes the mean
-flow at each density three ways (emergesim.load, polars, DuckDB) and checks they agree.
-Neither polars nor DuckDB needs emergesim: point them at any store (``--store FOLDER``).
+finished run: the parameters, replicate, seed, key, status, error and elapsed, then every
+observable. This sweeps traffic into such a folder, computes the mean flow at each density with
+emergesim.load, polars and DuckDB, and checks that they agree.
 
-Adapt: replace the query (filter on ``status = 'ok'``: failed runs are stored too, with NaN
-observables), or point ``--store`` at a folder written by ``emergesim sweep ... --out FOLDER``.
+Run: ``python read_store_with_polars_and_duckdb.py [--tiny] [--out FOLDER]``.
+Adapt: replace the queries (keep ``status = 'ok'``: failed runs are stored too, with NaN
+observables), or set STORE to a folder of ``emergesim sweep ... --out FOLDER``: polars and DuckDB
+read it without emergesim.
 """
 
 import argparse
@@ -18,87 +19,62 @@ import numpy as np
 import polars as pl
 
 import emergesim
+from emergesim.card import Budget
+
+STORE = None  # a sweep folder to read; None: sweep one into OUT/traffic-store
+FULL = Budget("0.05:0.6:12", (400,), reps=3, steps=500, burn_in=500)  # sizes: the road length
+TINY = Budget("0.1:0.5:5", (100,), reps=2, steps=50, burn_in=50)  # --tiny: seconds
 
 
-def main(
-    out="example-output/read_store",
-    store=None,
-    densities="0.05:0.6:12",
-    reps=3,
-    length=400,
-    steps=500,
-    executor="process",
-):
-    folder = Path(store) if store else Path(out) / "traffic-store"
-    if store is None:  # a store of our own; rerunning skips the runs already there
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("example-output/read_store"))
+    parser.add_argument("--tiny", action="store_true", help="a few seconds, for the tests")
+    args = parser.parse_args()
+    budget = TINY if args.tiny else FULL
+    folder = Path(STORE or args.out / "traffic-store")
+    if STORE is None:  # rerunning skips the runs already stored
         emergesim.sweep(
             "traffic",
-            vary={"density": densities},
-            fixed={"length": length},
-            reps=reps,
-            steps=steps,
-            burn_in=steps,
+            vary={"density": budget.values, "length": list(budget.sizes)},
+            reps=budget.reps,
+            steps=budget.steps,
+            burn_in=budget.burn_in,
             seed=3,
             out=folder,
-            executor=executor,
             progress=False,
         )
     files = str(folder / "runs" / "*.parquet")
 
-    # 1. pandas, through emergesim (the same table sweep() returned)
-    runs = emergesim.load(folder)
+    runs = emergesim.load(folder)  # 1. pandas, through emergesim (the table sweep() returns)
     ok = runs[runs["status"] == "ok"]
     by_pandas = ok.groupby("density")["flow"].mean()
-
-    # 2. polars, reading the Parquet files directly
-    by_polars = (
+    by_polars = (  # 2. polars, reading the Parquet files directly
         pl.read_parquet(files)
         .filter(pl.col("status") == "ok")
         .group_by("density")
         .agg(pl.col("flow").mean())
         .sort("density")
     )
-
-    # 3. DuckDB, in SQL over the same files
-    by_duckdb = duckdb.sql(
+    by_duckdb = duckdb.sql(  # 3. DuckDB, in SQL over the same files
         f"select density, avg(flow) as flow, count(*) as runs from read_parquet('{files}') "
         "where status = 'ok' group by density order by density"
     ).df()
 
     print(f"{len(runs)} runs in {folder} ({len(ok)} ok), columns: {', '.join(runs.columns)}")
     print(by_duckdb.to_string(index=False, float_format="%.4f"))
-    agree = (
-        np.allclose(by_pandas.index, by_polars["density"].to_numpy())
-        and np.allclose(by_pandas.to_numpy(), by_polars["flow"].to_numpy(), rtol=1e-12)
-        and np.allclose(by_pandas.index, by_duckdb["density"])
-        and np.allclose(by_pandas.to_numpy(), by_duckdb["flow"], rtol=1e-12)
+    agree = all(
+        np.allclose(other["density"], by_pandas.index)
+        and np.allclose(other["flow"], by_pandas, rtol=1e-12)
+        for other in (by_polars, by_duckdb)
     )
     gap = np.max(np.abs(by_pandas.to_numpy() - by_duckdb["flow"].to_numpy()))
-    word = "agree" if agree else "DISAGREE"
-    print(
-        f"pandas, polars and DuckDB {word} on {len(by_pandas)} mean flows (largest gap {gap:.1e})"
-    )
+    word, n = "agree" if agree else "DISAGREE", len(by_pandas)
+    print(f"pandas, polars and DuckDB {word} on {n} mean flows (largest gap {gap:.1e})")
     peak = by_pandas.idxmax()
     print(f"the flow peaks at density {peak:g}: {by_pandas[peak]:.4f} cars per step")
     return agree
 
 
-if __name__ == "__main__":  # the process pool re-imports this script: keep the work below
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="example-output/read_store", help="output folder")
-    parser.add_argument("--store", help="read this sweep folder instead of running one")
-    parser.add_argument("--tiny", action="store_true", help="a few seconds, for the tests")
-    args = parser.parse_args()
-    if args.tiny:
-        ok = main(
-            args.out,
-            args.store,
-            densities="0.1:0.5:5",
-            reps=2,
-            length=100,
-            steps=50,
-            executor="serial",
-        )
-    else:
-        ok = main(args.out, args.store)
-    raise SystemExit(0 if ok else 1)
+if __name__ == "__main__":  # the process pool re-imports this script: keep the work in main()
+    raise SystemExit(0 if main() else 1)

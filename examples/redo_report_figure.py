@@ -1,15 +1,14 @@
 """Redo one figure of the comparison report with other settings: the 2D Ising row.
 
-``emergesim compare --quick`` sweeps the Ising model at L = 8, 16, 32 with 4 replicates. This
-takes the same row (its card declares it: emergesim.models.ising.card.FERROMAGNET), gives it
-another budget (L = 64 added; ``--reps`` for more replicates), measures it exactly as the
-report does (emergesim.compare.measure) and redraws the report's transition and collapse
-figures. It prints the verdict, the located T_c and nu, and Onsager's exact values.
+``emergesim compare --quick`` sweeps the Ising model at L = 8, 16, 32. This takes the same row,
+gives it another budget (L = 64 added), measures it as the report does (emergesim.compare.measure),
+redraws the report's transition and collapse figures and prints the verdict, the located T_c and
+nu, and Onsager's exact values.
 
-Adapt: pick another row by its key (``emergesim.compare.systems()`` lists them: traffic,
-skills, ...) and change the Budget: control values ("start:stop:count"), sizes, replicates,
-steps and burn-in. The runs are kept in OUT/runs: a rerun with more replicates adds only those;
-other control values or steps need a new ``--out`` (a store refuses a changed spec).
+Run: ``python redo_report_figure.py [--tiny] [--out FOLDER]``.
+Adapt: another KEY (``emergesim.compare.systems()`` lists the rows: traffic, skills, ...) and the
+budget (control values "start:stop:count", sizes, replicates, steps, burn-in). The runs are kept
+in OUT/runs: a rerun with more replicates adds only those; other values or steps need a new OUT.
 """
 
 import argparse
@@ -20,61 +19,43 @@ from emergesim.card import Budget
 from emergesim.compare import report, systems
 from emergesim.compare.measure import measure
 
+KEY = "ising"
+FULL = Budget("1.6:3.2:33", (8, 16, 32, 64), reps=4, steps=1000, burn_in=200)
+TINY = Budget("1.9:2.7:9", (4, 8, 16), reps=2, steps=60, burn_in=20)  # --tiny: seconds
 KNOWN = {"ising": f"Onsager: T_c = {2 / math.log(1 + math.sqrt(2)):.4f}, nu = 1"}
 
 
-def main(
-    out="example-output/redo_report_figure",
-    key="ising",
-    values="1.6:3.2:33",
-    sizes=(8, 16, 32, 64),
-    reps=4,
-    steps=1000,
-    burn_in=200,
-    executor="process",
-):
-    out = Path(out)
-    row = next(s for s in systems() if s.key == key)
+def interval(estimate, spec=".4f"):
+    """A measured number and its 95 % interval: "value [low, high]"."""
+    low, high = estimate.ci
+    return f"{estimate.value:{spec}} [{low:{spec}}, {high:{spec}}]"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("example-output/redo_report_figure"))
+    parser.add_argument("--tiny", action="store_true", help="a few seconds, for the tests")
+    args = parser.parse_args()
+    row = next(s for s in systems() if s.key == KEY)
     print(f"{row.comparison.title}: the report's quick budget is {row.budget(quick=True)}")
-    row = row.with_budget(Budget(values, tuple(sizes), reps=reps, steps=steps, burn_in=burn_in))
+    row = row.with_budget(TINY if args.tiny else FULL)
     found = measure(
-        row, quick=True, out=out, seed=0, executor=executor, workers=None, progress=False
+        row, quick=True, out=args.out, seed=0, executor="process", workers=None, progress=False
     )
     print(f"verdict: {found.verdict.word} ({found.verdict.reasons['rule']})")
     if found.location is not None:
-        low, high = found.location.ci
-        print(
-            f"located at {row.control} = {found.location.value:.4f} [{low:.4f}, {high:.4f}] "
-            f"({found.location_from})"
-        )
-    b = found.per_unit.width_exponent
-    if b is not None:
-        print(f"width exponent b = {b.value:+.3f} [{b.ci[0]:+.3f}, {b.ci[1]:+.3f}]")
-    nu = found.per_unit.nu
-    if nu is None:
-        print(f"nu: not measured ({found.per_unit.notes.get('nu')})")
+        print(f"located at {row.control} = {interval(found.location)} ({found.location_from})")
+    scaled = found.per_unit  # the finite-size scaling of the per-unit score
+    if scaled.width_exponent is not None:
+        print(f"width exponent b = {interval(scaled.width_exponent, '+.3f')}")
+    if scaled.nu is None:
+        print(f"nu: not measured ({scaled.notes.get('nu')})")
     else:
-        print(f"nu = {nu.value:.3f} [{nu.ci[0]:.3f}, {nu.ci[1]:.3f}] ({found.per_unit.nu_from})")
-    print(KNOWN.get(key, "no exact values known for this row"))
-    for path in (report.transition_figure(found, out), report.collapse_figure(found, out)):
-        print(f"figure: {path}")
+        print(f"nu = {interval(scaled.nu, '.3f')} ({scaled.nu_from})")
+    print(KNOWN.get(KEY, "no exact values known for this row"))
+    for draw in (report.transition_figure, report.collapse_figure):
+        print(f"figure: {draw(found, args.out)}")
 
 
-if __name__ == "__main__":  # the process pool re-imports this script: keep the work below
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="example-output/redo_report_figure", help="output folder")
-    parser.add_argument("--reps", type=int, default=4, help="replicates at each point")
-    parser.add_argument("--tiny", action="store_true", help="a few seconds, for the tests")
-    args = parser.parse_args()
-    if args.tiny:
-        main(
-            args.out,
-            values="1.9:2.7:9",
-            sizes=(4, 8, 16),
-            reps=2,
-            steps=60,
-            burn_in=20,
-            executor="serial",
-        )
-    else:
-        main(args.out, reps=args.reps)
+if __name__ == "__main__":  # the process pool re-imports this script: keep the work in main()
+    main()
