@@ -1,18 +1,18 @@
 """The contract every emergesim model keeps.
 
 A model is a :class:`mesa.Model` whose state lives in numpy arrays. Each ``step()`` draws the
-random numbers it needs from ``self.rng`` as arrays and hands them to a kernel: a numba function
-(``backend="numba"``) or its pure-Python twin (``backend="python"``). Both consume the same draws,
-so they follow the same trajectory, which is what the tests check and the benchmarks time.
+random numbers it needs from ``self.rng`` as arrays and hands them to ``advance``, the one seam
+between the backends: it applies the update with the numba kernels (``kernel_step``,
+``backend="numba"``) or with the pure-Python ``twin`` (``backend="python"``). Both consume the same
+draws, so they follow the same trajectory bit for bit, which is what the tests check and the
+benchmarks time.
 ``observe()`` only reads the state; ``open_interval()`` marks where observables that summarise an
 interval start counting.
 """
 
 from __future__ import annotations
 
-import operator
-import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -21,7 +21,7 @@ import numpy as np
 
 from emergesim.card import CLASS_FIELDS, ModelCard
 from emergesim.errors import ParameterError
-from emergesim.params import ParamSet
+from emergesim.params import ParamSet, check_seed
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -58,6 +58,9 @@ class EmergenceModel(mesa.Model):
     default_steps: ClassVar[int]
     default_burn_in: ClassVar[int]
     scan_observables: ClassVar[tuple[str, ...]]
+    # the update written in pure Python: step(model, *draws) of the model's twin.py, set as
+    # ``twin = staticmethod(twin.step)``
+    twin: ClassVar[Callable[..., Any]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -68,14 +71,7 @@ class EmergenceModel(mesa.Model):
             cls.card = card = replace(card, model=f"{cls.__module__}:{cls.__qualname__}")
         for name in CLASS_FIELDS:
             setattr(cls, name, getattr(card, name))
-        for name in card.params:
-            owner = INSTANCE_STATE.get(name) or _owner(cls, name)
-            if owner:
-                raise ParameterError(
-                    f"model '{card.name}' cannot have a parameter named '{name}': each parameter "
-                    f"becomes an attribute of the model, and '{name}' is already one ({owner}'s); "
-                    f"rename the parameter"
-                )
+        check_param_names(cls)
 
     def __init__(
         self,
@@ -99,6 +95,18 @@ class EmergenceModel(mesa.Model):
     @classmethod
     def check_params(cls, values: Mapping[str, Any]) -> None:
         """Refuse combinations of individually valid values (raise ParameterError)."""
+
+    def advance(self, *draws: Any) -> Any:
+        """Apply one step's update with the step's random draws: the compiled kernels
+        (``kernel_step``, backend "numba") or the twin (backend "python"). Both consume the same
+        draws and must agree bit for bit; returns what they return."""
+        if self.backend == "numba":
+            return self.kernel_step(*draws)
+        return type(self).twin(self, *draws)
+
+    def kernel_step(self, *draws: Any) -> Any:
+        """The update of ``advance`` done by the model's numba kernels."""
+        raise NotImplementedError
 
     def observe(self) -> dict[str, float]:
         """The observables of the current state, keyed as in ``observables``.
@@ -136,6 +144,18 @@ class EmergenceModel(mesa.Model):
         return None
 
 
+def check_param_names(cls: type[EmergenceModel]) -> None:
+    """Refuse a parameter named like the model's own state: each becomes an attribute."""
+    for name in cls.params:
+        owner = INSTANCE_STATE.get(name) or _owner(cls, name)
+        if owner:
+            raise ParameterError(
+                f"model '{cls.name}' cannot have a parameter named '{name}': each parameter "
+                f"becomes an attribute of the model, and '{name}' is already one ({owner}'s); "
+                f"rename the parameter"
+            )
+
+
 def _owner(cls: type, name: str) -> str:
     """The class that defines attribute ``name`` ("the card" for a card field), or ''."""
     if name in CLASS_FIELDS:
@@ -154,16 +174,9 @@ class RowAgent(mesa.Agent):
 
 
 def seed_sequence(seed: int | np.random.SeedSequence | None) -> np.random.SeedSequence:
-    """Every seed goes through a SeedSequence. None picks a fresh 63-bit seed, kept in
-    ``.entropy`` so that the run can be repeated (and short enough to type)."""
+    """Every seed goes through a SeedSequence. An integer is checked by ``params.check_seed``
+    (the range of a sweep's seed too); None picks a fresh 63-bit seed, kept in ``.entropy`` so
+    that the run can be repeated (and short enough to type)."""
     if isinstance(seed, np.random.SeedSequence):
         return seed
-    if seed is None:
-        return np.random.SeedSequence(secrets.randbits(63))
-    try:
-        entropy = operator.index(seed)
-    except TypeError:
-        entropy = -1
-    if isinstance(seed, bool) or entropy < 0:
-        raise ParameterError(f"seed must be a non-negative integer, got {seed!r}")
-    return np.random.SeedSequence(entropy)
+    return np.random.SeedSequence(check_seed(seed))

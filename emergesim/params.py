@@ -1,19 +1,25 @@
-"""Declared model parameters and their validation.
+"""Declared model parameters and their validation, and the checks of a run's other arguments.
 
 A model declares each knob once, as a :class:`Param`; the same declaration validates constructor
-arguments, parses CLI strings, and documents the parameter in ``emergesim info``.
+arguments, parses CLI strings, and documents the parameter in ``emergesim info``. A
+:class:`ParamSet` is the one place that refuses an unknown parameter name; :func:`check_count`
+and :func:`check_seed` are the one place that checks a count (steps, replicates...) and a seed,
+for ``run`` and ``sweep`` alike.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+import operator
+import secrets
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from emergesim.errors import ParameterError
 
 _TYPE_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
+MAX_SEED = 2**63  # seeds are in [0, MAX_SEED): a sweep stores its seed in an int64 column
 
 
 @dataclass(frozen=True)
@@ -108,17 +114,57 @@ class ParamSet(Mapping[str, Param]):
     def defaults(self) -> dict[str, Any]:
         return {name: p.default for name, p in self._params.items()}
 
+    def check_names(self, names: Iterable[str], *, model: str = "model") -> None:
+        """Refuse the first of ``names`` that is not a parameter here, naming ``model`` (e.g.
+        ``"model 'traffic'"``), the name and the allowed names. Every check for an unknown
+        parameter name (run, scan, sweep, CLI) is this one."""
+        for name in names:
+            if name not in self._params:
+                raise ParameterError(
+                    f"unknown parameter '{name}' for {model}; allowed: {', '.join(self._params)}"
+                )
+
     def validate(self, values: Mapping[str, Any], *, model: str = "model") -> dict[str, Any]:
-        """Fill in defaults and coerce every value; refuse unknown names."""
-        unknown = [name for name in values if name not in self._params]
-        if unknown:
-            raise ParameterError(
-                f"unknown parameter '{unknown[0]}' for {model}; allowed: {', '.join(self._params)}"
-            )
+        """Fill in defaults and coerce every value; refuse unknown names (``check_names``)."""
+        self.check_names(values, model=model)
         resolved = self.defaults()
         for name, value in values.items():
             resolved[name] = self._params[name].coerce(value)
         return resolved
+
+
+def check_count(name: str, value: Any, *, minimum: int) -> int:
+    """``value`` as an int if it is an integer >= ``minimum`` (numpy integers too, not bools or
+    floats), else ParameterError naming ``name``: steps, burn_in, reps and the like of ``run``
+    and ``sweep``."""
+    try:
+        number = None if isinstance(value, bool) else operator.index(value)
+    except TypeError:
+        number = None
+    if number is None or number < minimum:
+        raise ParameterError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return number
+
+
+def check_seed(seed: Any) -> int:
+    """A seed of a run or a sweep as an int in [0, 2**63); None draws a fresh one (63 bits, so
+    that it can be repeated and typed back).
+
+    A sweep's seed must fit the int64 ``seed`` column of its records (and stays exact in its
+    sweep.toml); numpy's SeedSequence alone would take any non-negative integer. The range is
+    the same for a single run on purpose, so a seed above it is refused everywhere and not only
+    in sweeps: a seed is passed on (the seed ``run`` reports is typed into ``sweep``, a stored
+    sweep seed goes back into ``run`` through ``run_seed``), and a seed that one entry point
+    takes and another refuses would break that. 63 bits are more than any run needs."""
+    if seed is None:
+        return secrets.randbits(63)
+    try:
+        number = None if isinstance(seed, bool) else operator.index(seed)
+    except TypeError:
+        number = None
+    if number is None or not 0 <= number < MAX_SEED:
+        raise ParameterError(f"seed must be an integer in [0, 2**63), got {seed!r}")
+    return number
 
 
 def _fmt(x: float) -> str:

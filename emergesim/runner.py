@@ -13,6 +13,7 @@ import pandas as pd
 from emergesim.analysis.fluctuations import binder, susceptibility
 from emergesim.errors import ParameterError
 from emergesim.model import EmergenceModel, seed_sequence
+from emergesim.params import check_count
 from emergesim.registry import get_model
 
 
@@ -90,11 +91,11 @@ def run(
     picture frames of the whole run (burn-in included) are kept: see :class:`FrameRecorder`.
     """
     cls = get_model(model) if isinstance(model, str) else model
-    steps = _count("steps", cls.default_steps if steps is None else steps, minimum=1)
-    burn_in = _count("burn_in", cls.default_burn_in if burn_in is None else burn_in, minimum=0)
-    record_every = _count("record_every", record_every, minimum=1)
+    steps = check_count("steps", cls.default_steps if steps is None else steps, minimum=1)
+    burn_in = check_count("burn_in", cls.default_burn_in if burn_in is None else burn_in, minimum=0)
+    record_every = check_count("record_every", record_every, minimum=1)
     sim = cls(seed=seed, backend=backend, **params)
-    recorder = FrameRecorder(_count("max_frames", max_frames, minimum=2))
+    recorder = FrameRecorder(check_count("max_frames", max_frames, minimum=2))
     if frames:
         recorder.offer(sim)
 
@@ -182,11 +183,7 @@ def scan(
     Run i is seeded by child i of the scan's SeedSequence, so a row does not depend on the others.
     """
     cls = get_model(model) if isinstance(model, str) else model
-    if param not in cls.params:
-        raise ParameterError(
-            f"cannot scan unknown parameter '{param}' of model '{cls.name}'; "
-            f"allowed: {', '.join(cls.params)}"
-        )
+    cls.params.check_names([param], model=f"model '{cls.name}'")
     rows = []
     for value, child in zip(values, seed_sequence(seed).spawn(len(values)), strict=True):
         result = run(cls, seed=child, **{**run_args, param: value})
@@ -198,12 +195,6 @@ def scan(
             }
         )
     return pd.DataFrame(rows)
-
-
-def _count(name: str, value: Any, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ParameterError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def _finite_or_none(values: dict[str, float]) -> dict[str, float | None]:

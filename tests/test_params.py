@@ -1,6 +1,8 @@
+import numpy as np
 import pytest
 
 from emergesim import Param, ParameterError, ParamSet
+from emergesim.params import MAX_SEED, check_count, check_seed
 
 
 def test_numbers_are_parsed_and_bounds_enforced():
@@ -47,6 +49,29 @@ def test_paramset_fills_defaults_and_refuses_unknown_names():
     assert ps.validate({"b": "0.25"}) == {"a": 1, "b": 0.25}
     with pytest.raises(ParameterError, match="unknown parameter 'c' for toy; allowed: a, b"):
         ps.validate({"c": 1}, model="toy")
+    ps.check_names(["b", "a"], model="toy")
+    with pytest.raises(ParameterError, match="unknown parameter 'd' for toy; allowed: a, b"):
+        ps.check_names(["a", "d", "e"], model="toy")
+
+
+def test_counts_are_integers_from_a_minimum():
+    assert check_count("reps", 3, minimum=1) == 3
+    assert type(check_count("reps", np.int64(3), minimum=1)) is int
+    assert check_count("burn_in", 0, minimum=0) == 0
+    for bad in (0, 2.0, "3", True, None):
+        with pytest.raises(ParameterError, match=f"reps must be an integer >= 1, got {bad!r}"):
+            check_count("reps", bad, minimum=1)
+
+
+def test_seeds_fit_an_int64_column_and_none_draws_a_fresh_one():
+    assert MAX_SEED == 2**63
+    assert check_seed(0) == 0 and check_seed(MAX_SEED - 1) == MAX_SEED - 1
+    assert type(check_seed(np.uint64(7))) is int
+    fresh = {check_seed(None) for _ in range(4)}
+    assert len(fresh) == 4 and all(0 <= s < MAX_SEED for s in fresh)
+    for bad in (-1, MAX_SEED, 1.0, "1", True):
+        with pytest.raises(ParameterError, match=r"seed must be an integer in \[0, 2\*\*63\)"):
+            check_seed(bad)
 
 
 def test_a_default_outside_its_own_bounds_is_refused_at_declaration():

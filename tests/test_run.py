@@ -63,7 +63,9 @@ def test_long_runs_keep_evenly_spaced_frames_and_the_final_state(walk_model):
         ({"steps": 2.5}, "steps must be an integer >= 1"),
         ({"burn_in": -1}, "burn_in must be an integer >= 0"),
         ({"record_every": 0}, "record_every must be an integer >= 1"),
-        ({"seed": -3}, "seed must be a non-negative integer"),
+        ({"seed": -3}, r"seed must be an integer in \[0, 2\*\*63\), got -3"),
+        ({"seed": 2**63}, r"seed must be an integer in \[0, 2\*\*63\), got 9223372036854775808"),
+        ({"seed": True}, "seed must be an integer in"),
         ({"backend": "cuda"}, "unknown backend 'cuda'; allowed: numba, python"),
         ({"walkers": 0}, r"'walkers' must be an integer in \[1, 1000\]"),
         ({"colour": 1}, "unknown parameter 'colour' for model 'walk'"),
@@ -86,7 +88,7 @@ def test_scan_rows_do_not_depend_on_the_other_values(walk_model):
     assert {"spread", "spread_std"} <= set(wide.columns)
     narrow = scan(walk_model, "walkers", [3, 5], seed=9, steps=5)
     assert narrow.equals(wide.iloc[:2])
-    with pytest.raises(ParameterError, match="cannot scan unknown parameter 'speed'"):
+    with pytest.raises(ParameterError, match="unknown parameter 'speed' for model 'walk'; allow"):
         scan(walk_model, "speed", [1, 2])
 
 

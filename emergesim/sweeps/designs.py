@@ -69,7 +69,7 @@ def parse_values(param: Param, given: Any, *, design: str) -> Range | list[Any]:
         return _parse_range(given, label, sampled=design in SAMPLERS)
     if design in SAMPLERS:
         raise ParameterError(
-            f"--vary {label}: with --design {design} give a range start:stop or log:start:stop"
+            f"vary {label}: with design {design} give a range start:stop or log:start:stop"
         )
     if isinstance(given, str):
         values = [part.strip() for part in given.split(",")] if given.strip() else []
@@ -78,7 +78,7 @@ def parse_values(param: Param, given: Any, *, design: str) -> Range | list[Any]:
     else:
         values = [given]
     if not values:
-        raise ParameterError(f"--vary {label}: no values, so the sweep would be empty")
+        raise ParameterError(f"vary {label}: no values, so the sweep would be empty")
     return values
 
 
@@ -90,24 +90,24 @@ def _parse_range(text: str, label: str, *, sampled: bool) -> Range:
     prefix = "log:" if log else ""
     form = f"{prefix}start:stop" if sampled else f"{prefix}start:stop:count"
     if len(parts) != (2 if sampled else 3):
-        hint = " (the count is for grids: --samples sets the points)" if sampled else ""
-        raise ParameterError(f"--vary {label}: expected {form}{hint}")
+        hint = " (the count is for grids: samples sets the points)" if sampled else ""
+        raise ParameterError(f"vary {label}: expected {form}{hint}")
     try:
         start, stop = float(parts[0]), float(parts[1])
     except ValueError:
-        raise ParameterError(f"--vary {label}: start and stop must be numbers ({form})") from None
+        raise ParameterError(f"vary {label}: start and stop must be numbers ({form})") from None
     count = None
     if not sampled:
         try:
             count = int(parts[2])
         except ValueError:
-            raise ParameterError(f"--vary {label}: the count must be an integer ({form})") from None
+            raise ParameterError(f"vary {label}: the count must be an integer ({form})") from None
         if count < 1:
-            raise ParameterError(f"--vary {label}: the count must be >= 1, got {count}")
+            raise ParameterError(f"vary {label}: the count must be >= 1, got {count}")
     if not (math.isfinite(start) and math.isfinite(stop)):
-        raise ParameterError(f"--vary {label}: start and stop must be finite")
+        raise ParameterError(f"vary {label}: start and stop must be finite")
     if log and (start <= 0 or stop <= 0):
-        raise ParameterError(f"--vary {label}: a log range needs start and stop > 0")
+        raise ParameterError(f"vary {label}: a log range needs start and stop > 0")
     return Range(start, stop, count, log)
 
 
@@ -137,7 +137,7 @@ def points(
             try:
                 point[name] = params[name].coerce(value)
             except ParameterError as error:
-                raise ParameterError(f"--vary {name}={_shown(axes[name])}: {error}") from None
+                raise ParameterError(f"vary {name}={_shown(axes[name])}: {error}") from None
         checked.setdefault(tuple(point.values()), point)
     return list(checked.values())
 
@@ -147,11 +147,10 @@ def _sample(design: str, ranges: list[Range], samples: int | None, seed: int) ->
 
     if samples is None or samples < 1:
         raise ParameterError(
-            f"--design {design} needs --samples N with N >= 1, got {samples} "
-            "(the sweep would be empty)"
+            f"design {design} needs samples, the number of points (an integer >= 1), got {samples}"
         )
     if not ranges:
-        raise ParameterError(f"--design {design} needs at least one --vary range")
+        raise ParameterError(f"design {design} needs at least one range in vary")
     # a child of the sweep seed of its own, so the sampler's stream is not any run's stream
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(len(DESIGNS),)))
     if design == "lhs":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -16,58 +15,49 @@ from emergesim.sweeps import designs
 from emergesim.sweeps.executors import make_executor
 from emergesim.sweeps.progress import Report
 from emergesim.sweeps.spec import resolve_spec
-from emergesim.sweeps.store import FolderStore, MemoryStore, stored_seed
+from emergesim.sweeps.store import FolderStore, MemoryStore, read_stored
 from emergesim.sweeps.tasks import Task
 
 
 def sweep(
     model: str | type[EmergenceModel],
     *,
-    vary: Mapping[str, Any] | None = None,
-    fixed: Mapping[str, Any] | None = None,
-    reps: int = 1,
-    steps: int | None = None,
-    burn_in: int | None = None,
-    record_every: int = 1,
-    seed: int | None = None,
-    design: str = "grid",
-    samples: int | None = None,
-    adaptive: bool | Mapping[str, Any] = False,
-    tol: float | None = None,
-    budget: int | None = None,
     out: str | os.PathLike | None = None,
     executor: str = "process",
     workers: int | None = None,
     scheduler: str | None = None,
     retry_failed: bool = False,
     progress: bool = True,
-    model_version: str | None = None,
+    **spec_args: Any,
 ) -> pd.DataFrame:
     """Run ``model`` at every point of a design, ``reps`` times each -> one row per run.
 
-    ``vary`` maps parameters to values: a list, or text as on the command line
-    (``"0.02:0.6:30"``, ``"log:1e9:1e12:20"``, ``"0,0.25,0.5"``; emergesim.sweeps.designs).
-    ``fixed`` holds parameters that do not vary; the rest keep the model's defaults. With
-    ``out``, runs are stored in that folder (emergesim.sweeps.store) and a rerun skips those done
-    (failed ones too, unless ``retry_failed``); without it, nothing is written. ``executor`` is
-    "process" (``workers`` local processes, default all cores), "serial" or "dask" (a
-    LocalCluster of ``workers`` processes, or the scheduler at ``scheduler``). ``adaptive`` with
-    ``tol`` and ``budget`` refines the control parameter (emergesim.sweeps.adaptive). A run that
-    raises is a row with status "failed" and its error; the others go on. Every problem with
-    the arguments raises EmergesimError before any run starts.
+    The other keywords are the spec's, passed to ``emergesim.sweeps.spec.resolve_spec``:
+    ``vary``, ``fixed``, ``reps`` (1), ``steps`` and ``burn_in`` (the model's defaults),
+    ``record_every`` (1), ``seed`` (the stored one, else a fresh one), ``design`` ("grid"),
+    ``samples``, ``adaptive``, ``tol``, ``budget``, ``model_version``. ``vary`` maps parameters
+    to values: a list, or text as on the command line (``"0.02:0.6:30"``,
+    ``"log:1e9:1e12:20"``, ``"0,0.25,0.5"``; emergesim.sweeps.designs). ``fixed`` holds
+    parameters that do not vary; the rest keep the model's defaults. ``adaptive`` with ``tol``
+    and ``budget`` refines the control parameter (emergesim.sweeps.adaptive); ``design`` "lhs"
+    or "sobol" draws ``samples`` points instead of a grid.
+
+    With ``out``, runs are stored in that folder (emergesim.sweeps.store) and a rerun skips those
+    done (failed ones too, unless ``retry_failed``); without it, nothing is written.
+    ``executor`` is "process" (``workers`` local processes, default all cores), "serial" or
+    "dask" (a LocalCluster of ``workers`` processes, or the scheduler at ``scheduler``). A run
+    that raises is a row with status "failed" and its error; the others go on. Every problem
+    with the arguments raises EmergesimError before any run starts.
     """
     folder = None if out is None else Path(out)
-    if seed is None and folder is not None:
-        seed = stored_seed(folder)
-    spec = resolve_spec(
-        model, vary=vary, fixed=fixed, design=design, samples=samples, reps=reps, steps=steps,
-        burn_in=burn_in, record_every=record_every, seed=seed, adaptive=adaptive, tol=tol,
-        budget=budget, model_version=model_version,
-    )  # fmt: skip
+    stored = None if folder is None else read_stored(folder)  # its only read
+    if spec_args.get("seed") is None and stored is not None:
+        spec_args["seed"] = stored.seed
+    spec = resolve_spec(model, **spec_args)  # resolved and checked once, here
     tasks = spec.tasks()
     pool = make_executor(executor, workers, scheduler)
     with ExitStack() as stack:
-        store = MemoryStore(spec) if folder is None else FolderStore(folder, spec)
+        store = MemoryStore(spec) if folder is None else FolderStore(folder, spec, stored)
         stack.callback(store.close)
         where = "kept in memory" if folder is None else f"in {folder}"
         report = stack.enter_context(Report(spec, where, pool.describe(), progress))

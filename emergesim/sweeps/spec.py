@@ -30,32 +30,44 @@ spec.toml``)::
 A store's ``sweep.toml`` has this layout, with every default resolved, ``model_version`` (the
 model class's ``version``) and ``out = "."``, so ``emergesim sweep runs/traffic/sweep.toml``
 resumes that sweep in place.
+
+The keys are the fields of :class:`SweepSpec`, written in one place: ``SPEC_KEYS``, the file
+(``to_toml``, ``read_toml``) and the comparison with a stored sweep (``differences``) follow them,
+and ``sweep()`` and the CLI pass the keywords through. A new key is one field there (with
+``differences``' treatment in its metadata if not ``SAME``), an argument of ``resolve_spec`` that
+checks it, and its use.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import secrets
+import operator
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import Field, asdict, dataclass, field, fields, is_dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from emergesim.errors import EmergesimError, ParameterError, UnknownModelError
 from emergesim.model import EmergenceModel
+from emergesim.params import check_count, check_seed
 from emergesim.registry import get_model
-from emergesim.runner import _count
 from emergesim.sweeps import designs
 from emergesim.sweeps.designs import DESIGNS, Range
 from emergesim.sweeps.tasks import RUN_COLUMNS, Task, model_reference, resolve, run_key
 
-SPEC_KEYS = ("model", "model_version", "design", "samples", "reps", "steps", "burn_in",
-             "record_every", "seed", "fixed", "vary", "adaptive")  # fmt: skip
 EXECUTION_KEYS = ("out", "workers", "dask", "scheduler", "retry_failed")
-MAX_SEED = 2**63  # seeds are stored in an int64 column
+
+# How ``differences`` compares a key of a stored spec with the given one: a field's metadata
+# DIFFER (default SAME); SAME_VIEW is a (label, function of the spec) that must be equal when
+# the value itself is not what has to stay the same.
+DIFFER, SAME_VIEW = "differ", "same_view"
+SAME = "same"  # a change makes another sweep, refused in the store of this one
+EXTENDS = "extends"  # may change while every stored run stays part of the sweep (runs added)
+IGNORED = "ignored"  # not compared: may change between runs of one sweep, or checked elsewhere
+DERIVED = "derived"  # not a key: computed from the keys by resolve_spec
 
 
 @dataclass(frozen=True)
@@ -69,21 +81,30 @@ class Adaptive:
 
 @dataclass(frozen=True)
 class SweepSpec:
-    """Everything that decides a sweep's runs, checked; ``points`` are the varied values."""
+    """Everything that decides a sweep's runs, checked; ``points`` are the varied values.
 
-    model: str  # as the user named it: registered name or "module:Class"
-    cls: type[EmergenceModel] = field(repr=False)
-    fixed: dict[str, Any]
-    vary: dict[str, str | list[Any]]  # as given: range text, or a list of checked values
+    Every field but the DERIVED ones is a key of the spec file, in the file's order (tables
+    last); see the module docstring."""
+
+    # as the user named it (registered name or "module:Class"); the same model is the same class
+    model: str = field(metadata={SAME_VIEW: ("model", lambda spec: spec.cls.name)})
+    # the store compares the version in its file before it resolves that file
+    model_version: str = field(metadata={DIFFER: IGNORED})
     design: str
-    samples: int | None
-    reps: int
+    samples: int | None = field(metadata={DIFFER: EXTENDS})
+    reps: int = field(metadata={DIFFER: EXTENDS})
     steps: int
     burn_in: int
     record_every: int
     seed: int
-    adaptive: Adaptive | None
-    points: list[dict[str, Any]] = field(repr=False)
+    fixed: dict[str, Any]
+    # as given: range text, or a list of checked values; more values extend a sweep
+    vary: dict[str, str | list[Any]] = field(
+        metadata={DIFFER: EXTENDS, SAME_VIEW: ("varied parameters", lambda spec: sorted(spec.vary))}
+    )
+    adaptive: Adaptive | None = field(metadata={DIFFER: IGNORED})  # how far to refine, not what
+    cls: type[EmergenceModel] = field(repr=False, metadata={DIFFER: DERIVED})
+    points: list[dict[str, Any]] = field(repr=False, metadata={DIFFER: DERIVED})
 
     @cached_property
     def reference(self) -> str:
@@ -96,42 +117,58 @@ class SweepSpec:
         return values
 
     def tasks(self, points: list[dict[str, Any]] | None = None) -> list[Task]:
-        """The runs of ``points`` (default: the spec's), replicates innermost."""
+        """The runs of ``points`` (default: the spec's, whose runs are made and checked once, by
+        ``resolve_spec``), replicates innermost."""
+        return list(self._tasks) if points is None else self._make_tasks(points)
+
+    @cached_property
+    def _tasks(self) -> tuple[Task, ...]:
+        return tuple(self._make_tasks(self.points))
+
+    def _make_tasks(self, points: list[dict[str, Any]]) -> list[Task]:
         tasks = []
-        for point in self.points if points is None else points:
+        for point in points:
             params = self.params(point)
             for replicate in range(self.reps):
-                key = run_key(self.cls, params, replicate, self.steps, self.burn_in,
-                              self.record_every)  # fmt: skip
-                tasks.append(Task(self.reference, params, replicate, self.steps, self.burn_in,
-                                  self.record_every, self.seed, key))  # fmt: skip
+                key = run_key(
+                    self.cls, params, replicate, self.steps, self.burn_in, self.record_every
+                )
+                tasks.append(
+                    Task(
+                        self.reference,
+                        params,
+                        replicate,
+                        self.steps,
+                        self.burn_in,
+                        self.record_every,
+                        self.seed,
+                        key,
+                    )
+                )
         return tasks
 
     def to_toml(self) -> str:
-        """The resolved spec as the ``sweep.toml`` of a store (see the module docstring)."""
-        head = {
-            "model": self.model,
-            "model_version": self.cls.version,
-            "design": self.design,
-            "samples": self.samples,
-            "reps": self.reps,
-            "steps": self.steps,
-            "burn_in": self.burn_in,
-            "record_every": self.record_every,
-            "seed": self.seed,
-            "out": ".",
-        }
+        """The resolved spec as the ``sweep.toml`` of a store (see the module docstring): every
+        key that is not None, values first, then ``out = "."``, then the tables."""
+        values = {f.name: _plain(getattr(self, f.name)) for f in key_fields()}
+        head = {k: v for k, v in values.items() if v is not None and not isinstance(v, Mapping)}
+        tables = {k: v for k, v in values.items() if isinstance(v, Mapping)}
         lines = [
             "# emergesim sweep: the resolved spec of the runs in runs/*.parquet (one file a run).",
             "# `emergesim sweep <this file>` resumes the sweep in this folder.",
         ]
-        lines += [f"{k} = {_toml_value(v)}" for k, v in head.items() if v is not None]
-        tables = {"fixed": self.fixed, "vary": self.vary}
-        if self.adaptive is not None:
-            tables["adaptive"] = {"tol": self.adaptive.tol, "budget": self.adaptive.budget}
+        lines += [f"{k} = {_toml_value(v)}" for k, v in {**head, "out": "."}.items()]
         for name, table in tables.items():
             lines += ["", f"[{name}]", *(f"{k} = {_toml_value(v)}" for k, v in table.items())]
         return "\n".join(lines) + "\n"
+
+
+def key_fields() -> tuple[Field, ...]:
+    """The fields of SweepSpec that are keys of the spec, in order."""
+    return tuple(f for f in fields(SweepSpec) if f.metadata.get(DIFFER) != DERIVED)
+
+
+SPEC_KEYS = tuple(f.name for f in key_fields())
 
 
 def resolve_spec(
@@ -166,7 +203,7 @@ def resolve_spec(
     if design not in DESIGNS:
         raise ParameterError(f"unknown design {design!r}; allowed: {', '.join(DESIGNS)}")
     if samples is not None and design not in designs.SAMPLERS:
-        raise ParameterError(f"--samples is for --design lhs or sobol, not {design}")
+        raise ParameterError(f"samples is for design lhs or sobol, not {design}")
     fixed = dict(fixed or {})
     vary = dict(vary or {})
     both = sorted(set(fixed) & set(vary))
@@ -174,43 +211,42 @@ def resolve_spec(
         raise ParameterError(f"'{both[0]}' is both fixed and varied; give it once")
     checked = cls.params.validate(fixed, model=f"model '{cls.name}'")
     fixed = {k: checked[k] for k in fixed}
-    unknown = [k for k in vary if k not in cls.params]
-    if unknown:
-        allowed = ", ".join(cls.params)
-        raise ParameterError(
-            f"unknown parameter '{unknown[0]}' for model '{cls.name}'; allowed: {allowed}"
-        )
+    cls.params.check_names(vary, model=f"model '{cls.name}'")
     axes = {k: designs.parse_values(cls.params[k], v, design=design) for k, v in vary.items()}
-    seed = _seed(seed)
+    seed = check_seed(seed)
+    samples = None if samples is None else check_count("samples", samples, minimum=1)
     spec = SweepSpec(
         model=name,
-        cls=cls,
-        fixed=fixed,
-        vary={k: _given(cls.params[k], v, axes[k]) for k, v in vary.items()},
+        model_version=cls.version,
         design=design,
         samples=samples,
-        reps=_count("reps", reps, minimum=1),
-        steps=_count("steps", cls.default_steps if steps is None else steps, minimum=1),
-        burn_in=_count("burn_in", cls.default_burn_in if burn_in is None else burn_in, minimum=0),
-        record_every=_count("record_every", record_every, minimum=1),
+        reps=check_count("reps", reps, minimum=1),
+        steps=check_count("steps", cls.default_steps if steps is None else steps, minimum=1),
+        burn_in=check_count(
+            "burn_in", cls.default_burn_in if burn_in is None else burn_in, minimum=0
+        ),
+        record_every=check_count("record_every", record_every, minimum=1),
         seed=seed,
+        fixed=fixed,
+        vary={k: _given(cls.params[k], v, axes[k]) for k, v in vary.items()},
         adaptive=_adaptive(cls, vary, design, adaptive, tol, budget),
+        cls=cls,
         points=designs.points(cls.params, axes, design=design, samples=samples, seed=seed),
     )
-    for point in spec.points:  # cross-parameter checks of the model, before any run
-        spec.params(point)
+    spec.tasks()  # every point's parameters checked together by the model, before any run
     return spec
 
 
-def read_toml(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+def read_toml(path: Path, *, text: str | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """A spec file -> (arguments of ``resolve_spec``, execution options); ``out`` is taken
-    relative to the file's folder."""
+    relative to the file's folder. ``text`` is the file's content, if already read."""
     try:
-        with open(path, "rb") as file:
-            table = tomllib.load(file)
+        if text is None:
+            text = Path(path).read_bytes().decode()
+        table = tomllib.loads(text)
     except OSError as error:
         raise EmergesimError(f"cannot read spec file '{path}': {error.strerror}") from None
-    except tomllib.TOMLDecodeError as error:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise EmergesimError(f"spec file '{path}' is not valid TOML: {error}") from None
     unknown = [k for k in table if k not in SPEC_KEYS + EXECUTION_KEYS]
     if unknown:
@@ -219,7 +255,7 @@ def read_toml(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
             f"{', '.join(SPEC_KEYS + EXECUTION_KEYS)}"
         )
     if "model" not in table:
-        raise EmergesimError(f"spec file '{path}' names no model (model = \"traffic\")")
+        raise EmergesimError(f"spec file '{path}' names no model (model = \"<a registered name>\")")
     spec = {k: table[k] for k in SPEC_KEYS if k in table}
     execution = {k: table[k] for k in EXECUTION_KEYS if k in table}
     if "out" in execution:
@@ -229,33 +265,38 @@ def read_toml(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def differences(stored: SweepSpec, given: SweepSpec) -> list[str]:
     """Why ``given`` cannot write into a store of ``stored``: empty when it is the same sweep or
-    extends it (only points or replicates added, every stored run kept). The model version is
-    checked by the store, which reads it from the file."""
-    fields = {
-        "model": (stored.cls.name, given.cls.name),
-        "fixed": (stored.fixed, given.fixed),
-        "varied parameters": (sorted(stored.vary), sorted(given.vary)),
-        "design": (stored.design, given.design),
-        "steps": (stored.steps, given.steps),
-        "burn_in": (stored.burn_in, given.burn_in),
-        "record_every": (stored.record_every, given.record_every),
-        "seed": (stored.seed, given.seed),
-    }
-    changed = [f"{k}: {a} stored, {b} given" for k, (a, b) in fields.items() if a != b]
+    extends it (only points or replicates added, every stored run kept). Each key is compared
+    as its field's metadata says (DIFFER, SAME_VIEW: see SweepSpec)."""
+    changed = []
+    for f in key_fields():
+        if SAME_VIEW in f.metadata:
+            label, view = f.metadata[SAME_VIEW]
+        elif f.metadata.get(DIFFER, SAME) == SAME:
+            label, view = f.name, operator.attrgetter(f.name)
+        else:
+            continue
+        if view(stored) != view(given):
+            changed.append(f"{label}: {view(stored)} stored, {view(given)} given")
     if changed:
         return changed
     missing = {t.key for t in stored.tasks()} - {t.key for t in given.tasks()}
     if not missing:
         return []
-    changed = [
-        f"vary.{k}: {stored.vary[k]} stored, {given.vary[k]} given"
-        for k in stored.vary
-        if stored.vary[k] != given.vary[k]
-    ]
-    for k in ("samples", "reps"):
-        if getattr(stored, k) != getattr(given, k):
-            changed.append(f"{k}: {getattr(stored, k)} stored, {getattr(given, k)} given")
+    for f in key_fields():
+        if f.metadata.get(DIFFER) == EXTENDS:
+            changed += _changes(f.name, getattr(stored, f.name), getattr(given, f.name))
     return [*changed, f"{len(missing)} stored runs would not be part of the sweep"]
+
+
+def _changes(name: str, stored: Any, given: Any) -> list[str]:
+    """``name: a stored, b given``; a table, one line for each of its keys that changed."""
+    if isinstance(stored, Mapping) and isinstance(given, Mapping):
+        return [
+            f"{name}.{k}: {stored[k]} stored, {given.get(k)} given"
+            for k in stored
+            if stored[k] != given.get(k)
+        ]
+    return [] if stored == given else [f"{name}: {stored} stored, {given} given"]
 
 
 def model_class(model: str | type[EmergenceModel]) -> tuple[str, type[EmergenceModel]]:
@@ -296,14 +337,6 @@ def _check_columns(cls: type[EmergenceModel]) -> None:
         )
 
 
-def _seed(seed: Any) -> int:
-    if seed is None:
-        return secrets.randbits(63)
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < MAX_SEED:
-        raise ParameterError(f"seed must be an integer in [0, 2**63), got {seed!r}")
-    return seed
-
-
 def _given(param, given: Any, axis: Range | list[Any]) -> str | list[Any]:
     """How a varied parameter is stored: a range as its text, a list as checked values."""
     if isinstance(axis, Range):
@@ -313,30 +346,38 @@ def _given(param, given: Any, axis: Range | list[Any]) -> str | list[Any]:
 
 def _adaptive(cls, vary, design, adaptive, tol, budget) -> Adaptive | None:
     if isinstance(adaptive, Mapping):
-        unknown = [k for k in adaptive if k not in ("tol", "budget")]
+        allowed = [f.name for f in fields(Adaptive)]
+        unknown = [k for k in adaptive if k not in allowed]
         if unknown:
-            raise EmergesimError(f"unknown key '{unknown[0]}' in [adaptive]; allowed: tol, budget")
+            raise EmergesimError(
+                f"unknown key '{unknown[0]}' in [adaptive]; allowed: {', '.join(allowed)}"
+            )
         tol, budget = adaptive.get("tol", tol), adaptive.get("budget", budget)
         adaptive = True
     if not adaptive:
         if tol is not None or budget is not None:
-            raise ParameterError("--tol and --budget are for --adaptive sweeps")
+            raise ParameterError("tol and budget are for adaptive sweeps only")
         return None
     if design != "grid":
-        raise ParameterError(f"--adaptive refines a grid, not --design {design}")
+        raise ParameterError(f"adaptive refines a grid, not design {design}")
     if cls.control not in vary:
         raise ParameterError(
-            f"--adaptive refines the control parameter '{cls.control}' of model '{cls.name}': "
-            f"vary it (--vary {cls.control}=start:stop:count)"
+            f"adaptive refines the control parameter '{cls.control}' of model '{cls.name}': "
+            f"vary it ({cls.control}=start:stop:count)"
         )
     if isinstance(tol, bool) or not isinstance(tol, int | float) or not 0 < tol < math.inf:
         raise ParameterError(
-            f"--adaptive needs --tol, the width in {cls.control} to pin the transition to "
+            f"adaptive needs tol, the width in {cls.control} to pin the transition to "
             f"(a number > 0), got {tol!r}"
         )
     if budget is None:
-        raise ParameterError("--adaptive needs --budget, the most runs it may add (>= 1)")
-    return Adaptive(float(tol), _count("budget", budget, minimum=1))
+        raise ParameterError("adaptive needs budget, the most runs it may add (>= 1)")
+    return Adaptive(float(tol), check_count("budget", budget, minimum=1))
+
+
+def _plain(value: Any) -> Any:
+    """A key's value as the file holds it: a dataclass (Adaptive) as its table."""
+    return asdict(value) if is_dataclass(value) else value
 
 
 def _toml_value(value: Any) -> str:

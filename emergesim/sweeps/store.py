@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +46,14 @@ _ARROW_TYPES = {int: pa.int64(), float: pa.float64(), str: pa.string(), bool: pa
 def schema(cls: type[EmergenceModel]) -> pa.Schema:
     """The columns of every record of ``cls`` (see the module docstring)."""
     params = [(name, _ARROW_TYPES[p.type]) for name, p in cls.params.items()]
-    run = [("replicate", pa.int64()), ("seed", pa.int64()), ("key", pa.string()),
-           ("status", pa.string()), ("error", pa.string()), ("elapsed", pa.float64())]  # fmt: skip
+    run = [
+        ("replicate", pa.int64()),
+        ("seed", pa.int64()),
+        ("key", pa.string()),
+        ("status", pa.string()),
+        ("error", pa.string()),
+        ("elapsed", pa.float64()),
+    ]
     return pa.schema(params + run + [(name, pa.float64()) for name in cls.observables])
 
 
@@ -55,14 +62,40 @@ def to_frame(records: list[dict[str, Any]], columns: pa.Schema) -> pd.DataFrame:
     return pa.Table.from_pylist(records, schema=columns).to_pandas()
 
 
-def stored_seed(folder: Path) -> int | None:
-    """The seed in ``folder``'s sweep.toml, if there is one (a resumed sweep keeps its seed)."""
-    try:
-        table, _ = read_toml(folder / SPEC_FILE)
-    except EmergesimError:
+@dataclass(frozen=True)
+class Stored:
+    """A folder's sweep.toml as read, once, before the sweep given is resolved."""
+
+    text: str
+    table: dict[str, Any]  # the arguments of resolve_spec it holds
+
+    @property
+    def seed(self) -> int | None:
+        """The stored seed: a resumed sweep keeps it."""
+        seed = self.table.get("seed")
+        return seed if isinstance(seed, int) else None
+
+
+def read_stored(folder: Path) -> Stored | None:
+    """``folder``'s sweep.toml, or None if there is none (a new store, or not a folder)."""
+    spec_file = Path(folder) / SPEC_FILE
+    text = _read_text(spec_file)
+    if text is None:
         return None
-    seed = table.get("seed")
-    return seed if isinstance(seed, int) else None
+    table, _ = read_toml(spec_file, text=text)
+    return Stored(text, table)
+
+
+def _read_text(spec_file: Path) -> str | None:
+    """The file's text (None if it or its folder does not exist), or EmergesimError."""
+    try:
+        return spec_file.read_bytes().decode()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as error:
+        raise EmergesimError(f"cannot read spec file '{spec_file}': {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise EmergesimError(f"spec file '{spec_file}' is not valid TOML: {error}") from None
 
 
 class MemoryStore:
@@ -88,9 +121,11 @@ class MemoryStore:
 class FolderStore(MemoryStore):
     """A sweep's folder, locked while open (see the module docstring)."""
 
-    def __init__(self, folder: Path, spec: SweepSpec) -> None:
+    def __init__(self, folder: Path, spec: SweepSpec, stored: Stored | None) -> None:
         """Lock ``folder`` and check that ``spec`` is its sweep (or extends it); raise
-        EmergesimError before anything in the folder changes otherwise."""
+        EmergesimError before anything in the folder changes otherwise. ``stored`` is the
+        folder's sweep.toml as the caller read it (``read_stored``) to resolve ``spec``: it is
+        not read again, only checked to be unchanged once the folder is locked."""
         super().__init__(spec)
         self.folder = Path(folder)
         self.runs = self.folder / RUNS
@@ -110,33 +145,39 @@ class FolderStore(MemoryStore):
                 f"cannot write the output folder '{self.folder}': {error.strerror}"
             ) from None
         try:
-            self._adopt(spec)
+            self._adopt(spec, stored)
         except BaseException:
             self.close()
             raise
 
-    def _adopt(self, spec: SweepSpec) -> None:
+    def _adopt(self, spec: SweepSpec, stored: Stored | None) -> None:
         spec_file = self.folder / SPEC_FILE
-        if spec_file.exists():
-            stored = self._stored_spec(spec_file, spec)
-            conflicts = differences(stored, spec)
+        if _read_text(spec_file) != (None if stored is None else stored.text):
+            raise EmergesimError(
+                f"'{spec_file}' changed while this sweep was starting (another sweep wrote "
+                "it); run this one again"
+            )
+        text = spec.to_toml()
+        if stored is not None and stored.text != text:  # the same text: the same sweep
+            conflicts = differences(self._stored_spec(spec_file, stored, spec), spec)
             if conflicts:
                 raise EmergesimError(
                     f"'{self.folder}' holds a different sweep ({'; '.join(conflicts)}); use "
                     "another output folder, or only add points or replicates to extend it"
                 )
-        elif self.runs.exists() and any(self.runs.glob("*.parquet")):
-            raise EmergesimError(f"'{self.folder}' holds runs but no {SPEC_FILE}; "
-                                 "use another output folder")  # fmt: skip
+        elif stored is None and self.runs.exists() and any(self.runs.glob("*.parquet")):
+            raise EmergesimError(
+                f"'{self.folder}' holds runs but no {SPEC_FILE}; use another output folder"
+            )
         self.runs.mkdir(exist_ok=True)
-        text = spec.to_toml()
-        if not spec_file.exists() or spec_file.read_text() != text:
-            _write_atomic(spec_file, lambda path: path.write_text(text))
+        if stored is None or stored.text != text:
+            _write_atomic(spec_file, lambda path: path.write_text(text, encoding="utf-8"))
         for stale in self.runs.glob(".*.tmp"):  # left by a killed sweep
             stale.unlink()
 
-    def _stored_spec(self, spec_file: Path, spec: SweepSpec) -> SweepSpec:
-        table, _ = read_toml(spec_file)
+    def _stored_spec(self, spec_file: Path, stored: Stored, spec: SweepSpec) -> SweepSpec:
+        """The stored sweep, resolved (its version first: runs of another one are not kept)."""
+        table = dict(stored.table)
         version = str(table.pop("model_version", spec.cls.version))
         if version != spec.cls.version:
             raise EmergesimError(
@@ -146,8 +187,10 @@ class FolderStore(MemoryStore):
         try:
             return resolve_spec(**table)
         except EmergesimError as error:
-            raise EmergesimError(f"'{spec_file}' no longer describes a valid sweep ({error}); "
-                                 "use another output folder") from None  # fmt: skip
+            raise EmergesimError(
+                f"'{spec_file}' no longer describes a valid sweep ({error}); "
+                "use another output folder"
+            ) from None
 
     def statuses(self) -> dict[str, str]:
         """key -> status of every stored run."""

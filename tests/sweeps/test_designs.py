@@ -90,29 +90,33 @@ def test_fixed_params_enter_the_key():
     [
         ({"vary": {"colour": "1,2"}}, "unknown parameter 'colour' for model 'step'"),
         ({"fixed": {"colour": 1}}, "unknown parameter 'colour' for model 'step'"),
-        ({"vary": {"x": "0:1"}}, "--vary x=0:1: expected start:stop:count"),
+        ({"vary": {"x": "0:1"}}, "vary x=0:1: expected start:stop:count"),
         ({"vary": {"x": "0:1:2:3"}}, "expected start:stop:count"),
         ({"vary": {"x": "a:1:3"}}, "start and stop must be numbers"),
         ({"vary": {"x": "0:1:2.5"}}, "the count must be an integer"),
         ({"vary": {"x": "log:0:1:3"}}, "a log range needs start and stop > 0"),
         ({"vary": {"x": "0:1:0"}}, "the count must be >= 1, got 0"),
-        ({"vary": {"x": ""}}, "--vary x=: no values, so the sweep would be empty"),
+        ({"vary": {"x": ""}}, "vary x=: no values, so the sweep would be empty"),
         ({"vary": {"x": []}}, "no values, so the sweep would be empty"),
         ({"reps": 0}, "reps must be an integer >= 1, got 0"),
-        ({"vary": {"x": "0:1"}, "design": "lhs", "samples": 0}, "needs --samples N with N >= 1"),
+        ({"vary": {"x": "0:1"}, "design": "lhs", "samples": 0}, "samples must be an integer >= 1"),
+        ({"vary": {"x": "0:1"}, "design": "lhs"}, "design lhs needs samples, the number of poin"),
+        ({"vary": {"x": "0:1"}, "design": "lhs", "samples": 2.5}, "samples must be an integer"),
         ({"vary": {"x": "0:1:3"}, "design": "sobol", "samples": 4}, "the count is for grids"),
         ({"vary": {"x": "0.1,0.2"}, "design": "lhs", "samples": 4}, "give a range start:stop"),
-        ({"vary": {"x": "0.5:1.2:8"}}, "--vary x=0.5:1.2:8: parameter 'x' must be a number in"),
+        ({"vary": {"x": "0.5:1.2:8"}}, "vary x=0.5:1.2:8: parameter 'x' must be a number in"),
         ({"vary": {"x": "0.5,2"}}, "parameter 'x' must be a number in [0, 1], got '2'"),
         ({"fixed": {"size": 0}}, "parameter 'size' must be an integer in [1, 1000], got 0"),
         ({"fixed": {"x": 0.1}, "vary": {"x": [0.2]}}, "'x' is both fixed and varied"),
         ({"design": "random"}, "unknown design 'random'; allowed: grid, lhs, sobol"),
-        ({"samples": 4}, "--samples is for --design lhs or sobol, not grid"),
+        ({"samples": 4}, "samples is for design lhs or sobol, not grid"),
         ({"seed": -1}, "seed must be an integer in [0, 2**63), got -1"),
-        ({"adaptive": True, "tol": 0.1, "budget": 4}, "--adaptive refines the control paramet"),
-        ({"adaptive": True, "vary": {"x": "0:1:3"}, "budget": 4}, "--adaptive needs --tol"),
-        ({"adaptive": True, "vary": {"x": "0:1:3"}, "tol": 0.1}, "--adaptive needs --budget"),
-        ({"tol": 0.1}, "--tol and --budget are for --adaptive sweeps"),
+        ({"seed": 2**63}, "seed must be an integer in [0, 2**63), got 9223372036854775808"),
+        ({"adaptive": True, "tol": 0.1, "budget": 4}, "adaptive refines the control parameter 'x'"),
+        ({"adaptive": True, "vary": {"x": "0:1:3"}, "budget": 4}, "adaptive needs tol, the wid"),
+        ({"adaptive": True, "vary": {"x": "0:1:3"}, "tol": 0.1}, "adaptive needs budget, the"),
+        ({"vary": {"x": "0:1"}, "design": "sobol", "samples": 4, "adaptive": True}, "not design"),
+        ({"tol": 0.1}, "tol and budget are for adaptive sweeps only"),
     ],
 )
 def test_bad_specs_are_refused_with_one_line(kwargs, message):
@@ -120,3 +124,4 @@ def test_bad_specs_are_refused_with_one_line(kwargs, message):
         resolve_spec(Step, seed=kwargs.pop("seed", 1), **kwargs)
     assert message in str(error.value)
     assert "\n" not in str(error.value)
+    assert "--" not in str(error.value)  # the library names its keywords, not the CLI's flags

@@ -61,8 +61,16 @@ def test_a_sweep_killed_part_way_resumes_to_exactly_the_uninterrupted_runs(tmp_p
     assert 3 <= len(survived) < 20, "the kill did not land part-way"
 
     def rerun(out):
-        return sweep(Step, vary={"x": "0:1:10"}, reps=2, fixed={"delay": 0.05}, seed=9, out=out,
-                     executor="serial", progress=False)  # fmt: skip
+        return sweep(
+            Step,
+            vary={"x": "0:1:10"},
+            reps=2,
+            fixed={"delay": 0.05},
+            seed=9,
+            out=out,
+            executor="serial",
+            progress=False,
+        )
 
     resumed, reference = rerun(killed), rerun(whole)
     assert run_files(killed) == run_files(whole) and len(run_files(whole)) == 20

@@ -5,14 +5,45 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import typer
 from sweep_toys import FAIL_AT
 from test_store import snapshot
 
-from emergesim.cli import main
+from emergesim.cli import app, main
 from emergesim.sweeps import load
+from emergesim.sweeps.spec import EXECUTION_KEYS, SPEC_KEYS
 
 TOY = ["sweep", "sweep_toys:Step", "--reps", "2", "--seed", "5", "--workers", "1"]
 VARY = ["--vary", "x=0:1:3"]
+
+
+def test_the_options_are_named_as_the_keys_they_pass_through():
+    """`sweep` hands its options to sweep() by name: each is a key of a spec file, except -p
+    (param: the spec's fixed); model_version is only ever read from a file."""
+    command = typer.main.get_command(app).commands["sweep"]
+    options = {p.name for p in command.params} - {"as_json"}
+    keys = (set(SPEC_KEYS) - {"fixed", "model_version"}) | {"param", "tol", "budget"}
+    assert options == keys | set(EXECUTION_KEYS)
+
+
+def test_options_reach_the_stored_spec_zeros_and_flags_included(tmp_path, capsys):
+    args = [
+        "--vary",
+        "x=0:1:3",
+        "--seed",
+        "0",
+        "--steps",
+        "3",
+        "--record-every",
+        "1",
+        "--workers",
+        "1",
+    ]
+    adaptive = ["--adaptive", "--tol", "0.2", "--budget", "2"]
+    assert main(["sweep", "sweep_toys:Step", *args, *adaptive, "--out", str(tmp_path)]) == 0
+    stored = tomllib.loads((tmp_path / "sweep.toml").read_text())
+    assert stored["seed"] == 0 and stored["steps"] == 3 and stored["record_every"] == 1
+    assert stored["adaptive"] == {"tol": 0.2, "budget": 2}
 
 
 def sweep_exit_code(*args):
@@ -54,17 +85,18 @@ def store(tmp_path_factory):
         (["-p", "colour=red"], "unknown parameter 'colour' for model 'step'"),
         (["--vary", "size"], "--vary must be given as name=value, got 'size'"),
         (["--vary", "x=0,1"], "--vary x is given twice"),
-        (["--vary", "size=1:10"], "--vary size=1:10: expected start:stop:count"),
-        (["--vary", "size=1:ten:3"], "--vary size=1:ten:3: start and stop must be numbers"),
+        (["--vary", "size=1:10"], "vary size=1:10: expected start:stop:count"),
+        (["--vary", "size=1:ten:3"], "vary size=1:ten:3: start and stop must be numbers"),
         (["--vary", "size=log:0:10:3"], "a log range needs start and stop > 0"),
         (["--vary", "size=1:10:0"], "the count must be >= 1, got 0"),
-        (["--vary", "size="], "--vary size=: no values, so the sweep would be empty"),
+        (["--vary", "size="], "vary size=: no values, so the sweep would be empty"),
         (["--reps", "0"], "reps must be an integer >= 1, got 0"),
-        (["--design", "lhs", "--samples", "0"], "--vary x=0:1:3: expected start:stop (the count"),
-        (["--vary", "size=500:2000:4"], "--vary size=500:2000:4: parameter 'size' must be an int"),
+        (["--design", "lhs", "--samples", "0"], "vary x=0:1:3: expected start:stop (the count"),
+        (["--vary", "size=500:2000:4"], "vary size=500:2000:4: parameter 'size' must be an int"),
         (["-p", "delay=2"], "parameter 'delay' must be a number in [0, 1], got '2'"),
         (["--seed", "6"], "holds a different sweep (seed: 5 stored, 6 given)"),
-        (["--adaptive", "--tol", "0.1"], "--adaptive needs --budget, the most runs it may add"),
+        (["--adaptive", "--tol", "0.1"], "adaptive needs budget, the most runs it may add"),
+        (["--seed", str(2**63)], "seed must be an integer in [0, 2**63), got 9223372036854775808"),
     ],
 )
 def test_bad_specs_are_refused_before_any_run(store, capsys, args, message):

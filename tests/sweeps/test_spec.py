@@ -1,0 +1,117 @@
+"""The spec's keys live in SweepSpec's fields: the file, the keys and the comparison follow them;
+a store's sweep.toml is read once and each point is checked once."""
+
+import inspect
+from dataclasses import fields
+
+import pytest
+from sweep_toys import Step
+from test_store import serial, snapshot
+
+from emergesim import EmergesimError
+from emergesim.sweeps import store as store_module
+from emergesim.sweeps.spec import (
+    DERIVED,
+    DIFFER,
+    SPEC_KEYS,
+    SweepSpec,
+    read_toml,
+    resolve_spec,
+)
+from emergesim.sweeps.store import FolderStore, read_stored
+
+# Two specs that between them give every key a value (adaptive needs a grid, samples a sampler).
+GRID = dict(
+    vary={"x": "0:1:3", "threshold": [0.25, 0.5]},
+    fixed={"size": 4},
+    reps=2,
+    steps=6,
+    burn_in=2,
+    record_every=2,
+    seed=11,
+    adaptive=True,
+    tol=0.1,
+    budget=8,
+)
+SOBOL = dict(vary={"x": "0:1", "threshold": "log:0.01:1"}, design="sobol", samples=4, seed=3)
+
+# sweep.toml as written before the keys moved into SweepSpec's fields: stores keep resuming
+OLD_FORMAT = (
+    "# emergesim sweep: the resolved spec of the runs in runs/*.parquet (one file a run).\n"
+    "# `emergesim sweep <this file>` resumes the sweep in this folder.\n"
+    'model = "sweep_toys:Step"\nmodel_version = "1"\ndesign = "grid"\nreps = 2\nsteps = 5\n'
+    'burn_in = 0\nrecord_every = 1\nseed = 11\nout = "."\n\n[fixed]\nsize = 4\n\n[vary]\n'
+    'x = "0:1:3"\nthreshold = [0.25, 0.5]\n\n[adaptive]\ntol = 0.1\nbudget = 8\n'
+)
+
+
+def test_the_keys_are_the_fields_of_sweepspec_and_arguments_of_resolve_spec():
+    derived = {f.name for f in fields(SweepSpec) if f.metadata.get(DIFFER) == DERIVED}
+    assert derived == {"cls", "points"}
+    assert tuple(f.name for f in fields(SweepSpec) if f.name not in derived) == SPEC_KEYS
+    assert set(SPEC_KEYS) <= set(inspect.signature(resolve_spec).parameters)
+
+
+@pytest.mark.parametrize("given", [GRID, SOBOL], ids=["grid", "sobol"])
+def test_a_spec_written_by_to_toml_reads_back_equal_in_every_field(tmp_path, given):
+    spec = resolve_spec(Step, **given)
+    path = tmp_path / "sweep.toml"
+    path.write_text(spec.to_toml())
+    table, execution = read_toml(path)
+    assert execution == {"out": tmp_path / "."}
+    again = resolve_spec(**table)
+    for f in fields(SweepSpec):
+        assert getattr(again, f.name) == getattr(spec, f.name), f.name
+    assert again.to_toml() == spec.to_toml()
+    assert [t.key for t in again.tasks()] == [t.key for t in spec.tasks()]
+
+
+def test_every_key_is_exercised_by_the_round_trip():
+    specs = [resolve_spec(Step, **given) for given in (GRID, SOBOL)]
+    for key in SPEC_KEYS:
+        assert any(getattr(spec, key) not in (None, {}) for spec in specs), key
+
+
+def test_the_file_format_and_the_run_keys_are_unchanged():
+    spec = resolve_spec(Step, **{**GRID, "steps": None, "burn_in": None, "record_every": 1})
+    assert spec.to_toml() == OLD_FORMAT
+    assert len(spec.tasks()) == 12
+    assert spec.tasks()[0].key == (
+        "2c16b1d706b1805e5e2ca97ea2e716f647a3229703c72129dad3556bfedfe5e6"
+    )
+
+
+def test_a_store_written_in_the_old_format_resumes_in_place(tmp_path):
+    (tmp_path / "sweep.toml").write_text(OLD_FORMAT)
+    given = {**GRID, "steps": None, "burn_in": None, "record_every": 1, "seed": None}
+    first = serial(tmp_path, **given)
+    assert len(first) >= 12 and (first["seed"] == 11).all()  # adaptive adds runs
+    assert (tmp_path / "sweep.toml").read_text() == OLD_FORMAT
+    before = snapshot(tmp_path)
+    serial(tmp_path, **given)
+    assert snapshot(tmp_path) == before
+
+
+def test_a_resumed_sweep_checks_each_point_once_and_does_not_resolve_the_stored_one(
+    tmp_path, monkeypatch
+):
+    serial(tmp_path)  # 3 points x 2 replicates
+    checked = []
+    monkeypatch.setattr(Step, "check_params", classmethod(lambda cls, values: checked.append(1)))
+    resolved = []
+    monkeypatch.setattr(
+        store_module, "resolve_spec", lambda **table: resolved.append(table) or None
+    )
+    serial(tmp_path)  # the same sweep: every run stored
+    assert len(checked) == 3 and resolved == []
+
+
+def test_a_sweep_toml_changed_after_it_was_read_is_refused(tmp_path):
+    serial(tmp_path)
+    stored = read_stored(tmp_path)
+    spec = resolve_spec(Step, vary={"x": "0:1:3"}, reps=2, seed=stored.seed)
+    (tmp_path / "sweep.toml").write_text(stored.text.replace("reps = 2", "reps = 3"))
+    before = snapshot(tmp_path)
+    with pytest.raises(EmergesimError, match=r"sweep\.toml' changed while this sweep was start"):
+        FolderStore(tmp_path, spec, stored)
+    assert snapshot(tmp_path) == before
