@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import sys
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -21,7 +20,7 @@ from rich.table import Table
 
 from emergesim.card import ModelCard
 from emergesim.errors import EmergesimError, ParameterError
-from emergesim.registry import available, card, get_model
+from emergesim.registry import available, card, get_model, get_study
 
 if TYPE_CHECKING:
     from emergesim.model import EmergenceModel
@@ -131,7 +130,7 @@ def run(
     ] = None,
     steps: Annotated[int | None, typer.Option(help="Measured steps (model default).")] = None,
     burn_in: Annotated[int | None, typer.Option(help="Unmeasured steps (model default).")] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed (>= 0); random if not given.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed in [0, 2**63); random if none.")] = None,
     record_every: Annotated[int, typer.Option(help="Record observables every N steps.")] = 1,
     backend: Annotated[
         Literal["numba", "python"], typer.Option(help="The kernel, or the Python twin.")
@@ -181,6 +180,7 @@ def run(
 
 @app.command()
 def sweep(
+    ctx: typer.Context,
     model: Annotated[
         str, typer.Argument(help="Model name, package.module:Class, or a spec file (.toml).")
     ],
@@ -233,42 +233,29 @@ def sweep(
     Rerunning the same command skips the runs already stored; exit code 1 if some runs failed.
     """
     from emergesim.sweeps import sweep as run_sweep
-    from emergesim.sweeps.spec import read_toml
+    from emergesim.sweeps.spec import EXECUTION_KEYS, read_toml
 
-    given = dict(
-        param=param,
-        vary=vary,
-        reps=reps,
-        steps=steps,
-        burn_in=burn_in,
-        record_every=record_every,
-        seed=seed,
-        design=design,
-        samples=samples,
-        adaptive=adaptive or None,
-        tol=tol,
-        budget=budget,
-    )
-    given = {k: v for k, v in given.items() if v is not None}
+    # The options given, each named as its keyword of sweep() and key of a spec file, so they
+    # pass through unlisted; only -p (param: the spec's fixed) and --vary are parsed here.
+    given = {
+        name: value
+        for name, value in ctx.params.items()
+        if name not in ("model", "as_json")
+        and not (value is None or value is False or value == ())  # not given: the defaults
+    }
+    execution = {name: given.pop(name) for name in EXECUTION_KEYS if name in given}
     if model.endswith(".toml"):
         if given:
             option = "--" + next(iter(given)).replace("_", "-")
             raise EmergesimError(
                 f"give the sweep either in {model} or as options, not both ({option})"
             )
-        spec, execution = read_toml(Path(model))
+        spec, in_file = read_toml(Path(model))
+        execution = {**in_file, **execution}  # options win
     else:
-        spec = {k: v for k, v in given.items() if k not in ("param", "vary")}
-        spec.update(model=model, fixed=_pairs(param or [], "-p"), vary=_pairs(vary or [], "--vary"))
-        execution = {}
-    given_here = dict(
-        out=out,
-        workers=workers,
-        scheduler=scheduler,
-        dask=dask or None,
-        retry_failed=retry_failed or None,
-    )
-    execution.update({k: v for k, v in given_here.items() if v is not None})  # options win
+        fixed = _pairs(given.pop("param", []), "-p")
+        varied = _pairs(given.pop("vary", []), "--vary")
+        spec = {**given, "model": model, "fixed": fixed, "vary": varied}
     if "out" not in execution:
         raise EmergesimError("--out DIR is needed: the folder that stores the runs")
     on_dask = execution.pop("dask", False) or "scheduler" in execution
@@ -478,33 +465,16 @@ def compare(
     console.print(f"report: {Path(out) / 'index.html'}")
 
 
-def _figure_sets(report) -> dict[str, Any]:
-    """Name -> function(out, *, quick) -> list of the paths written; ``report`` gets the
-    numbers behind each figure, a line each."""
-    from emergesim.models.skills.datafigures import save_data_figures
-    from emergesim.models.skills.seed import save_seed_figures
-
-    return {"seed": partial(save_seed_figures, report=report), "data": save_data_figures}
-
-
 @app.command()
 def figures(
-    name: Annotated[
-        str,
-        typer.Argument(
-            help="Figure set: seed (the seed's LLM claims) or data (the skills model against "
-            "real models' arithmetic)."
-        ),
-    ],
+    name: Annotated[str, typer.Argument(help="Study name (a wrong one lists them all).")],
     out: Annotated[Path, typer.Option(help="Folder for the figures (created).")] = Path("figs"),
     quick: Annotated[bool, typer.Option("--quick", help="Coarse and small: seconds.")] = False,
     as_json: JSON = False,
 ) -> None:
-    """Regenerate a set of figures and print the numbers each one shows."""
-    sets = _figure_sets(chatter.print if as_json else console.print)
-    if name not in sets:
-        raise EmergesimError(f"unknown figure set '{name}'; allowed: {', '.join(sets)}")
-    paths = sets[name](out, quick=quick)
+    """Regenerate a study's figures and print the numbers each one shows."""
+    report = chatter.print if as_json else console.print
+    paths = get_study(name).save(out, quick=quick, report=report)
     if as_json:
         _print_json([str(path) for path in paths])
     for path in [] if as_json else paths:
@@ -534,11 +504,7 @@ def parse_params(pairs: list[str], cls: type[EmergenceModel]) -> dict[str, Any]:
 def scan_values(cls: type[EmergenceModel], name: str, points: int) -> list[Any]:
     import numpy as np
 
-    if name not in cls.params:
-        raise ParameterError(
-            f"cannot scan unknown parameter '{name}' of model '{cls.name}'; "
-            f"allowed: {', '.join(cls.params)}"
-        )
+    cls.params.check_names([name], model=f"model '{cls.name}'")
     p = cls.params[name]
     if p.choices is not None:
         return list(p.choices)

@@ -4,7 +4,8 @@ The built-in models register there in emergesim's own pyproject.toml, and a plug
 same way (``[project.entry-points."emergesim.models"] mymodel = "pkg.mod:MyModel"``). An entry
 point names a model class or its :class:`~emergesim.card.ModelCard`; a card is read without
 importing the model (and Mesa), which keeps ``emergesim list`` and ``info`` fast. Installed
-packages are scanned once per process; a plug-in cannot shadow a built-in name.
+packages are scanned once per process; a plug-in cannot shadow a built-in name. Studies
+(:class:`~emergesim.study.Study`) are found the same way, in the group ``emergesim.studies``.
 """
 
 from __future__ import annotations
@@ -13,23 +14,25 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from emergesim.card import ModelCard
-from emergesim.errors import UnknownModelError
+from emergesim.errors import EmergesimError, UnknownModelError
+from emergesim.study import Study
 
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
 
     from emergesim.model import EmergenceModel
 
-ENTRY_POINT_GROUP = "emergesim.models"
+MODEL_GROUP = "emergesim.models"
+STUDY_GROUP = "emergesim.studies"
 OWN_DISTRIBUTION = "emergesim"
 
 
 @cache
-def _entry_points() -> dict[str, EntryPoint]:
+def _entry_points(group: str) -> dict[str, EntryPoint]:
     from importlib.metadata import entry_points  # a tenth of a second: only once a name is wanted
 
     found: dict[str, EntryPoint] = {}
-    for point in entry_points(group=ENTRY_POINT_GROUP):
+    for point in entry_points(group=group):
         builtin = point.dist is not None and point.dist.name == OWN_DISTRIBUTION
         if builtin or point.name not in found:
             found[point.name] = point
@@ -38,14 +41,14 @@ def _entry_points() -> dict[str, EntryPoint]:
 
 def available() -> list[str]:
     """Names of every registered model, sorted."""
-    return sorted(_entry_points())
+    return sorted(_entry_points(MODEL_GROUP))
 
 
 @cache
 def card(name: str) -> ModelCard:
     """The card of the model registered under ``name`` (imports the model only when the entry
     point names its class)."""
-    points = _entry_points()
+    points = _entry_points(MODEL_GROUP)
     if name not in points:
         raise UnknownModelError(f"unknown model '{name}'; available: {', '.join(sorted(points))}")
     try:
@@ -70,3 +73,24 @@ def get_model(name: str) -> type[EmergenceModel]:
     if not (isinstance(cls, type) and issubclass(cls, EmergenceModel)):
         raise UnknownModelError(f"'{card(name).model}' (model '{name}') is not an EmergenceModel")
     return cls
+
+
+def studies() -> list[str]:
+    """Names of every registered study, sorted."""
+    return sorted(_entry_points(STUDY_GROUP))
+
+
+def get_study(name: str) -> Study:
+    """The study registered under ``name`` (importing its module)."""
+    points = _entry_points(STUDY_GROUP)
+    if name not in points:
+        raise EmergesimError(f"unknown study '{name}'; available: {', '.join(sorted(points))}")
+    try:
+        found = points[name].load()
+    except (ImportError, AttributeError) as error:
+        raise EmergesimError(
+            f"study '{name}' cannot be loaded from '{points[name].value}': {error}"
+        ) from None
+    if not isinstance(found, Study):
+        raise EmergesimError(f"'{points[name].value}' (study '{name}') is not a Study")
+    return found

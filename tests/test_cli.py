@@ -41,8 +41,14 @@ def test_json_output_is_one_object_and_reproducible():
     assert data["model"] == "traffic" and data["seed"] == 11
     assert data["steps"] == 30 and data["burn_in"] == 10
     assert data["params"] == {"length": 200, "density": 0.35, "vmax": 5, "p_slow": 0.25}
-    assert set(data["observables"]) == {"flow", "mean_speed", "jammed_fraction", "n_jams",
-                                        "jam_speed", "all_jammed"}  # fmt: skip
+    assert set(data["observables"]) == {
+        "flow",
+        "mean_speed",
+        "jammed_fraction",
+        "n_jams",
+        "jam_speed",
+        "all_jammed",
+    }
 
 
 @pytest.mark.parametrize(
@@ -50,6 +56,8 @@ def test_json_output_is_one_object_and_reproducible():
     [
         (["run", "nope"], "unknown model 'nope'; available: "),
         (["run", "traffic", "-p", "colour=red"], "unknown parameter 'colour' for model 'traffic'"),
+        (["run", "traffic", "--scan", "colour"], "unknown parameter 'colour' for model 'traffic'"),
+        (["run", "traffic", "--seed", "-1"], "seed must be an integer in [0, 2**63), got -1"),
         (
             ["run", "traffic", "-p", "density=1.5"],
             "'density' must be a number in [0, 1], got '1.5'",
@@ -84,8 +92,10 @@ def test_the_installed_command_shows_no_traceback():
 
 def test_plot_and_animation_are_written(tmp_path):
     png, gif = tmp_path / "st.png", tmp_path / "st.gif"
-    assert main(["run", "traffic", *TINY, "--seed", "1", "--plot", str(png),
-                 "--animate", str(gif)]) == 0  # fmt: skip
+    assert (
+        main(["run", "traffic", *TINY, "--seed", "1", "--plot", str(png), "--animate", str(gif)])
+        == 0
+    )
     with Image.open(png) as image:
         assert image.width > 1000 and image.height > 500
     with Image.open(gif) as animation:
@@ -105,8 +115,17 @@ def test_scan_draws_the_fundamental_diagram(tmp_path, capsys):
 def test_analyze_prints_the_transition_of_a_stored_sweep(tmp_path, capsys):
     from emergesim import sweep
 
-    sweep("traffic", vary={"density": "0.02:0.6:8", "length": [100, 300]}, reps=2, steps=60,
-          burn_in=60, seed=1, out=tmp_path, executor="serial", progress=False)  # fmt: skip
+    sweep(
+        "traffic",
+        vary={"density": "0.02:0.6:8", "length": [100, 300]},
+        reps=2,
+        steps=60,
+        burn_in=60,
+        seed=1,
+        out=tmp_path,
+        executor="serial",
+        progress=False,
+    )
     args = ["analyze", str(tmp_path), "--x", "density", "--y", "jammed_fraction", "--by", "length"]
     assert main(args) == 0
     out = capsys.readouterr().out

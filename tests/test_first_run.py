@@ -202,7 +202,7 @@ def test_sweep_and_analyze_print_json(tmp_path, capsys):
 
 
 def test_figures_json_lists_the_files(tmp_path, capsys):
-    assert main(["figures", "data", "--out", str(tmp_path), "--quick", "--json"]) == 0
+    assert main(["figures", "llm-data", "--out", str(tmp_path), "--quick", "--json"]) == 0
     paths = json.loads(capsys.readouterr().out)
     assert [os.path.basename(p) for p in paths] == [
         "arithmetic-scale.png",

@@ -15,7 +15,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
@@ -24,6 +24,7 @@ from typing import Any
 import numba
 
 from emergesim.errors import EmergesimError
+from emergesim.params import check_count
 from emergesim.sweeps.tasks import Task, execute
 
 EXECUTORS = ("serial", "process", "dask")
@@ -63,10 +64,8 @@ def _is_a_script() -> bool:
 
 def check_workers(workers: int | None) -> None:
     """None (all cores) or a positive number of processes."""
-    if workers is not None and (
-        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
-    ):
-        raise EmergesimError(f"workers must be an integer >= 1, got {workers!r}")
+    if workers is not None:
+        check_count("workers", workers, minimum=1)
 
 
 def _check_main_file() -> None:
@@ -95,6 +94,13 @@ class Serial:
     def map(self, tasks: list[Task]) -> Iterator[dict[str, Any]]:
         for task in tasks:
             yield execute(task)
+
+    def starmap(self, fn: Callable[..., Any], arguments: Iterable[tuple]) -> Iterator[Any]:
+        """``fn(*args)`` for each of ``arguments``, yielded in their order: work that is not a
+        model's run (a study's), on the sweeps' workers. ``fn`` must be importable by them, as
+        a model is; its errors are raised as they are. Nothing is warmed up first."""
+        for args in arguments:
+            yield fn(*args)
 
 
 class Processes(Serial):
@@ -131,6 +137,26 @@ class Processes(Serial):
             ) from None
         except Exception as error:  # raised outside the model: it is in the record otherwise
             raise worker_error(error) from None
+        finally:
+            for future in futures:
+                future.cancel()
+
+    def starmap(self, fn: Callable[..., Any], arguments: Iterable[tuple]) -> Iterator[Any]:
+        if self._pool is None:
+            self._pool = _shared_pool(self.workers)
+        futures = [self._pool.submit(fn, *args) for args in arguments]
+        done = 0
+        try:
+            for future in futures:
+                yield future.result()
+                done += 1
+        except BrokenProcessPool:
+            started = done > 0 or not _is_a_script()
+            raise EmergesimError(
+                "a worker process died (out of memory?)"
+                if started
+                else f"the worker processes died as they started: {MAIN_GUARD}"
+            ) from None
         finally:
             for future in futures:
                 future.cancel()
@@ -185,7 +211,7 @@ class Dask(Serial):
             return f"on the Dask scheduler at {self.scheduler}"
         return f"on a local Dask cluster of {self.workers} processes"
 
-    def _connect(self, first: Task) -> None:
+    def _connect(self, first: Task | None) -> None:
         try:
             import dask
             from dask.distributed import Client, LocalCluster
@@ -201,7 +227,8 @@ class Dask(Serial):
                     f"cannot reach the Dask scheduler at {self.scheduler}: {error}"
                 ) from None
             return
-        warm_up(first)
+        if first is not None:  # a study's map has no run to warm up
+            warm_up(first)
         with dask.config.set(_UNWATCHED_CLUSTER):  # read by the workers as they start
             self._cluster = LocalCluster(
                 n_workers=self.workers,
@@ -229,6 +256,18 @@ class Dask(Serial):
         finally:
             self._client.cancel(futures)
 
+    def starmap(self, fn: Callable[..., Any], arguments: Iterable[tuple]) -> Iterator[Any]:
+        if self._client is None:
+            self._connect(None)
+        futures = [
+            self._client.submit(_call_on_one_thread, fn, *args, pure=False) for args in arguments
+        ]
+        try:
+            for future in futures:
+                yield future.result()
+        finally:
+            self._client.cancel(futures)
+
     def __exit__(self, *exc: object) -> None:
         if self._client is not None:
             self._client.close()
@@ -239,8 +278,9 @@ class Dask(Serial):
 def worker_error(error: Exception) -> EmergesimError:
     """A failure outside the model's run, e.g. a worker that cannot import the model's module
     (a class defined in a notebook is not importable by other processes)."""
-    return EmergesimError(f"a worker failed outside the model ({type(error).__name__}: "
-                          f"{error}); {RESUME}")  # fmt: skip
+    return EmergesimError(
+        f"a worker failed outside the model ({type(error).__name__}: {error}); {RESUME}"
+    )
 
 
 def warm_up(task: Task) -> None:
@@ -263,3 +303,8 @@ def _exit_with(parent: int) -> None:
 def _execute_on_one_thread(task: Task) -> dict[str, Any]:
     numba.set_num_threads(1)  # per thread in numba: set where the run executes
     return execute(task)
+
+
+def _call_on_one_thread(fn: Callable[..., Any], *args: Any) -> Any:
+    numba.set_num_threads(1)
+    return fn(*args)

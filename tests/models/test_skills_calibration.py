@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 from emergesim import EmergesimError, ParameterError
-from emergesim.cli import main
 from emergesim.models.skills import calibrate, load_scores, theory
 from emergesim.models.skills.calibration import (
     DECOMPOSITIONS,
@@ -19,7 +18,6 @@ from emergesim.models.skills.calibration import (
     predict_held_out,
     rmse_by_family,
 )
-from emergesim.models.skills.datafigures import save_data_figures
 from emergesim.models.skills.realdata import FIXTURE, TASKS, derive_fixture
 
 SOURCE = Path(__file__).resolve().parents[3] / "shared" / "data" / "obsscaling"
@@ -63,9 +61,15 @@ def synthetic(truth: Calibration, *, noise: np.random.Generator | None = None) -
     expected = truth.predict(n_params, n_tokens)
     if noise is not None:
         expected = pd.DataFrame(noise.binomial(QUESTIONS, expected) / QUESTIONS, columns=TASKS)
-    return pd.DataFrame({"model": [f"m{i}" for i in range(64)],
-                         "family": np.repeat([f"f{i}" for i in range(8)], 8),
-                         "n_params": n_params, "n_tokens": n_tokens, **expected})  # fmt: skip
+    return pd.DataFrame(
+        {
+            "model": [f"m{i}" for i in range(64)],
+            "family": np.repeat([f"f{i}" for i in range(8)], 8),
+            "n_params": n_params,
+            "n_tokens": n_tokens,
+            **expected,
+        }
+    )
 
 
 def truth(sharpness: float, scale: float) -> Calibration:
@@ -148,8 +152,11 @@ def test_composition_recovers_the_carry_and_ranks_decompositions_on_real_scores(
     assert composition(scores, decomposition="digits").exponent == 1.5
     assert composition(scores, decomposition="column_carry").allowed == (1.5, 2.0)
     real = {name: composition(decomposition=name) for name in DECOMPOSITIONS}
-    assert (real["long_carry"].held_out_rmse < real["column_carry"].held_out_rmse
-            < real["digits"].held_out_rmse)  # fmt: skip
+    assert (
+        real["long_carry"].held_out_rmse
+        < real["column_carry"].held_out_rmse
+        < real["digits"].held_out_rmse
+    )
     assert real["long_carry"].exponent > 2  # beyond what a carry per column allows
 
 
@@ -177,15 +184,3 @@ def test_refused_input():
         composition(scores, target="add_4d")
     with pytest.raises(EmergesimError, match="not in"):
         derive_fixture(PACKAGE_DATA, PACKAGE_DATA / "never.csv")
-
-
-def test_data_figures_command_writes_both_pngs(tmp_path, capsys):
-    assert main(["figures", "data", "--out", str(tmp_path), "--quick"]) == 0
-    names = ["arithmetic-scale.png", "arithmetic-calibration.png"]
-    assert capsys.readouterr().out.split() == [
-        w for n in names for w in ("figure:", str(tmp_path / n))
-    ]
-    paths = [tmp_path / name for name in names]
-    assert all(p.read_bytes().startswith(b"\x89PNG") for p in paths)
-    with pytest.raises(EmergesimError, match="it is a file, not a folder"):
-        save_data_figures(paths[0])

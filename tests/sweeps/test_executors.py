@@ -81,3 +81,15 @@ def test_a_script_from_standard_input_is_refused_local_workers(tmp_path, monkeyp
         sweep("traffic", **SPEC, executor=executor, progress=False, out=tmp_path / "store")
     assert not (tmp_path / "store").exists()
     assert len(sweep("traffic", **SPEC, executor="serial", progress=False)) == 12
+
+
+@pytest.mark.parametrize("kind", ["serial", "process", "dask"])
+def test_starmap_yields_each_call_in_the_order_of_its_arguments(kind):
+    """A study's work, not a model's runs: any importable function, on the sweeps' workers."""
+    from emergesim.sweeps.executors import make_executor
+
+    arguments = [(2, 10), (3, 2), (7, 0), (5, 3)]
+    with make_executor(kind, workers=2) as executor:
+        assert list(executor.starmap(pow, arguments)) == [1024, 9, 1, 125]
+        with pytest.raises(ZeroDivisionError):  # the function's own error, as it is
+            list(executor.starmap(pow, [(0, -1)]))
