@@ -42,8 +42,9 @@ STEPS = 100
 
 
 def build_mesa(n: int, side: float, vision: float, seed: int) -> BoidFlockers:
-    return BoidFlockers(population_size=n, width=side, height=side, vision=vision, seed=seed,
-                        **SHARED)  # fmt: skip
+    return BoidFlockers(
+        population_size=n, width=side, height=side, vision=vision, seed=seed, **SHARED
+    )
 
 
 def build_ours(n: int, side: float, vision: float, seed: int) -> FlockingModel:
@@ -51,8 +52,9 @@ def build_ours(n: int, side: float, vision: float, seed: int) -> FlockingModel:
 
 
 def build_twin(n: int, side: float, vision: float, seed: int) -> FlockingModel:
-    return FlockingModel(seed=seed, n_agents=n, width=side, height=side, vision=vision,
-                         backend="python", **SHARED)  # fmt: skip
+    return FlockingModel(
+        seed=seed, n_agents=n, width=side, height=side, vision=vision, backend="python", **SHARED
+    )
 
 
 def timed(build, config, seed: int, steps: int = STEPS):
@@ -74,8 +76,10 @@ def polarization(directions: np.ndarray) -> float:
 def compare_with_mesa(repeats: int, twin_steps: int) -> None:
     """Mesa and ours alternate, ``repeats`` times; the twin (brute force in Python, the rules'
     readable statement) runs ``twin_steps`` steps once, scaled to 100."""
-    print(f"{'config':>15} {'peer':>6} {'build ms':>9} {'100 steps ms':>13} {'CPU ms':>8} "
-          f"{'Mesa / peer':>12} {'(CPU)':>7} {'(with build)':>13} {'v_a at 100':>11}")  # fmt: skip
+    print(
+        f"{'config':>15} {'peer':>6} {'build ms':>9} {'100 steps ms':>13} {'CPU ms':>8} "
+        f"{'Mesa / peer':>12} {'(CPU)':>7} {'(with build)':>13} {'v_a at 100':>11}"
+    )
     for name, config in CONFIGS.items():
         samples, order = {"Mesa": [], "ours": []}, {"Mesa": [], "ours": []}
         for seed in range(repeats):
@@ -83,20 +87,26 @@ def compare_with_mesa(repeats: int, twin_steps: int) -> None:
                 sample, model = timed(build, config, seed)
                 samples[peer].append(sample)
                 order[peer].append(polarization(np.array([b.direction for b in model.agents])))
-        times = {peer: [statistics.median(c) for c in zip(*s, strict=True)]
-                 for peer, s in samples.items()}  # fmt: skip
+        times = {
+            peer: [statistics.median(c) for c in zip(*s, strict=True)]
+            for peer, s in samples.items()
+        }
         times["twin"] = timed(build_twin, config, 0, twin_steps)[0]
         mesa = times["Mesa"]
         for peer in ("Mesa", "twin", "ours"):
             build_s, steps_s, cpu_s = times[peer]
             with_build = (mesa[0] + mesa[1]) / (build_s + steps_s)
             va = statistics.mean(order[peer]) if peer in order else float("nan")
-            print(f"{name:>15} {peer:>6} {build_s * 1e3:9.2f} {steps_s * 1e3:13.2f} "
-                  f"{cpu_s * 1e3:8.2f} {mesa[1] / steps_s:11.2f}x {mesa[2] / cpu_s:6.2f}x "
-                  f"{with_build:12.2f}x {va:11.2f}")  # fmt: skip
+            print(
+                f"{name:>15} {peer:>6} {build_s * 1e3:9.2f} {steps_s * 1e3:13.2f} "
+                f"{cpu_s * 1e3:8.2f} {mesa[1] / steps_s:11.2f}x {mesa[2] / cpu_s:6.2f}x "
+                f"{with_build:12.2f}x {va:11.2f}"
+            )
         against_twin = times["twin"][2] / times["ours"][2]
-        print(f"{'':>15} kernel against the twin (CPU): {against_twin:.0f}x; Agents.jl 6.2 was "
-              f"{AGENTS_JL[name]}x faster than Mesa 3.2, goal here {GOALS[name]}x")  # fmt: skip
+        print(
+            f"{'':>15} kernel against the twin (CPU): {against_twin:.0f}x; Agents.jl 6.2 was "
+            f"{AGENTS_JL[name]}x faster than Mesa 3.2, goal here {GOALS[name]}x"
+        )
 
 
 def cost_per_agent_step(sizes: list[int], steps: int) -> None:
@@ -116,12 +126,16 @@ def cost_per_agent_step(sizes: list[int], steps: int) -> None:
             cpu[n, t] = (time.process_time() - c) / steps / n * 1e9
     numba.set_num_threads(threads)
     print(f"\ncost per agent-step at fixed density (400 per 150 x 150, vision 15), steps 1-{steps}")
-    print(f"{'birds':>9} {'wall ns, 1 thr':>15} {'/ 10^4':>7} {'CPU ns, 1 thr':>14} {'/ 10^4':>7} "
-          f"{f'wall ns, {threads} thr':>15} {'/ 10^4':>7}")  # fmt: skip
+    print(
+        f"{'birds':>9} {'wall ns, 1 thr':>15} {'/ 10^4':>7} {'CPU ns, 1 thr':>14} {'/ 10^4':>7} "
+        f"{f'wall ns, {threads} thr':>15} {'/ 10^4':>7}"
+    )
     for n in sizes:
-        print(f"{n:>9} {wall[n, 1]:15.0f} {wall[n, 1] / wall[10_000, 1]:7.2f} {cpu[n, 1]:14.0f} "
-              f"{cpu[n, 1] / cpu[10_000, 1]:7.2f} {wall[n, threads]:15.0f} "
-              f"{wall[n, threads] / wall[10_000, threads]:7.2f}")  # fmt: skip
+        print(
+            f"{n:>9} {wall[n, 1]:15.0f} {wall[n, 1] / wall[10_000, 1]:7.2f} {cpu[n, 1]:14.0f} "
+            f"{cpu[n, 1] / cpu[10_000, 1]:7.2f} {wall[n, threads]:15.0f} "
+            f"{wall[n, threads] / wall[10_000, threads]:7.2f}"
+        )
 
 
 def flock_labelling(sizes: list[int], repeats: int) -> None:

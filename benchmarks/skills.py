@@ -74,16 +74,26 @@ def main() -> None:
         work = tasks * kernel_model.log10_n.size * kernel_model.world.n_steps
         rows = [
             ("kernel", seconds_per_step(kernel_model, SkillsModel.step, steps, repeats)),
-            ("numpy", seconds_per_step(SkillsModel(seed=1, **params), numpy_step,
-                                       max(steps // 10, 3), repeats)),
-            ("twin", seconds_per_step(SkillsModel(seed=1, backend="python", **params),
-                                      SkillsModel.step, twin_steps, 3)),
-        ]  # fmt: skip
+            (
+                "numpy",
+                seconds_per_step(
+                    SkillsModel(seed=1, **params), numpy_step, max(steps // 10, 3), repeats
+                ),
+            ),
+            (
+                "twin",
+                seconds_per_step(
+                    SkillsModel(seed=1, backend="python", **params), SkillsModel.step, twin_steps, 3
+                ),
+            ),
+        ]
         kernel = rows[0][1]
         for peer, seconds in rows:
             ratio = "" if peer == "kernel" else f"{seconds / kernel:9.0f}x"
-            print(f"{task:>10} {tasks:>6} {peer:>6} {seconds:10.3e} {work / seconds:13.3e} "
-                  f"{ratio:>10}")  # fmt: skip
+            print(
+                f"{task:>10} {tasks:>6} {peer:>6} {seconds:10.3e} {work / seconds:13.3e} "
+                f"{ratio:>10}"
+            )
 
 
 if __name__ == "__main__":

@@ -114,10 +114,12 @@ def main() -> None:
     one, many = (hexagon_cells(RADIUS - 1) / seconds for _, _, seconds in rows[:2])
     for radius, name, seconds in rows:
         rate = hexagon_cells(radius - 1) / seconds
-        ratios = ("", "") if name.startswith("kernel") else (f"{one / rate:11.0f}x",
-                                                             f"{many / rate:11.0f}x")  # fmt: skip
-        print(f"{radius:>6} {name:>9} {seconds:10.3e} {rate:15.3e} {ratios[0]:>12} "
-              f"{ratios[1]:>12}")  # fmt: skip
+        ratios = (
+            ("", "")
+            if name.startswith("kernel")
+            else (f"{one / rate:11.0f}x", f"{many / rate:11.0f}x")
+        )
+        print(f"{radius:>6} {name:>9} {seconds:10.3e} {rate:15.3e} {ratios[0]:>12} {ratios[1]:>12}")
     for threads in (1, cores):
         numba.set_num_threads(threads)
         grow_whole_crystal(threads)
@@ -133,10 +135,12 @@ def grow_whole_crystal(threads: int) -> None:
         swept += hexagon_cells(model.active_radius)
     seconds = time.perf_counter() - start
     full = hexagon_cells(RADIUS - 1) * model.steps
-    print(f"whole dendrite, kernel/{threads}: {model.steps} steps in {seconds:.2f} s; "
-          f"{swept:.3e} cells swept ({swept / full:.0%} of the domain's): {swept / seconds:.3e} "
-          f"swept/s, {full / seconds:.3e} domain cell-updates/s; {model.ice_cells} ice cells, "
-          f"{model.morphology}")  # fmt: skip
+    print(
+        f"whole dendrite, kernel/{threads}: {model.steps} steps in {seconds:.2f} s; "
+        f"{swept:.3e} cells swept ({swept / full:.0%} of the domain's): {swept / seconds:.3e} "
+        f"swept/s, {full / seconds:.3e} domain cell-updates/s; {model.ice_cells} ice cells, "
+        f"{model.morphology}"
+    )
 
 
 if __name__ == "__main__":

@@ -80,8 +80,15 @@ def whole_sweep(executor: str, vary: dict, spec: dict, *, store: bool = False, c
         if cold:
             shutdown_pools()
         out = tempfile.mkdtemp(prefix="sweep-bench-") if store else None
-        sweep("traffic", vary=vary, **spec, executor=executor, workers=WORKERS, out=out,
-              progress=False)  # fmt: skip
+        sweep(
+            "traffic",
+            vary=vary,
+            **spec,
+            executor=executor,
+            workers=WORKERS,
+            out=out,
+            progress=False,
+        )
 
     return action
 
@@ -112,21 +119,28 @@ def overhead(runs: int, repeats: int) -> None:
 
     def direct() -> None:
         for task in tasks:
-            emergesim.run(TrafficModel, steps=task.steps, burn_in=task.burn_in, seed=1,
-                          **task.params)  # fmt: skip
+            emergesim.run(
+                TrafficModel, steps=task.steps, burn_in=task.burn_in, seed=1, **task.params
+            )
 
     base = median_time(direct, repeats)
-    print(f"1. tiny runs ({runs} runs, 20 cells, 5 steps); emergesim.run in a loop: "
-          f"{base / runs * 1e3:.2f} ms/run")  # fmt: skip
+    print(
+        f"1. tiny runs ({runs} runs, 20 cells, 5 steps); emergesim.run in a loop: "
+        f"{base / runs * 1e3:.2f} ms/run"
+    )
     print(f"{'sweep':>38} {'ms/run':>8} {'overhead ms/run':>16}")
     rows = [
         ("serial, in memory", median_time(whole_sweep("serial", vary, TINY), repeats)),
         ("serial, store", median_time(whole_sweep("serial", vary, TINY, store=True), repeats)),
-        (f"{WORKERS} processes, store, pool kept",
-         median_time(whole_sweep("process", vary, TINY, store=True), repeats)),
-        (f"{WORKERS} processes, no store, started pool",
-         steady(Processes(WORKERS), tasks, repeats) * WORKERS),
-    ]  # fmt: skip
+        (
+            f"{WORKERS} processes, store, pool kept",
+            median_time(whole_sweep("process", vary, TINY, store=True), repeats),
+        ),
+        (
+            f"{WORKERS} processes, no store, started pool",
+            steady(Processes(WORKERS), tasks, repeats) * WORKERS,
+        ),
+    ]
     for label, seconds in rows:
         print(f"{label:>38} {seconds / runs * 1e3:8.2f} {(seconds - base) / runs * 1e3:16.2f}")
     print("(the last row is worker-seconds: wall time x 2 workers)")
@@ -136,8 +150,9 @@ def scaling(runs: int, repeats: int) -> None:
     vary = {"density": densities(runs)}
     tasks = resolve_spec("traffic", vary=vary, **MEDIUM).tasks()
     numba.set_num_threads(1)  # as in a worker (2,000 cars run single-threaded anyway)
-    one = median_time(lambda: emergesim.run("traffic", seed=1, density=0.3, **MEDIUM["fixed"],
-                                            **MEDIUM_RUN), 3)  # fmt: skip
+    one = median_time(
+        lambda: emergesim.run("traffic", seed=1, density=0.3, **MEDIUM["fixed"], **MEDIUM_RUN), 3
+    )
     serial = median_time(whole_sweep("serial", vary, MEDIUM), repeats)
     first = median_time(whole_sweep("process", vary, MEDIUM, cold=True), repeats)
     later = median_time(whole_sweep("process", vary, MEDIUM), repeats)
@@ -146,8 +161,10 @@ def scaling(runs: int, repeats: int) -> None:
     dask_started = steady(Dask(WORKERS, None), tasks, repeats)
     dask = median_time(whole_sweep("dask", vary, MEDIUM), repeats)
     steps = MEDIUM_RUN["burn_in"] + MEDIUM_RUN["steps"]
-    print(f"\n2-3. {runs} runs of {one:.2f} s (2,000 cars, {steps} steps, observed every "
-          f"{MEDIUM_RUN['record_every']}th); cores: {os.cpu_count()}")  # fmt: skip
+    print(
+        f"\n2-3. {runs} runs of {one:.2f} s (2,000 cars, {steps} steps, observed every "
+        f"{MEDIUM_RUN['record_every']}th); cores: {os.cpu_count()}"
+    )
     print(f"speedup ceiling of {WORKERS} processes on this machine now: {ceiling():.2f}x")
     print(f"{'':>44} {'seconds':>8} {'speedup':>8}")
     for label, seconds in [
@@ -159,8 +176,10 @@ def scaling(runs: int, repeats: int) -> None:
         (f"dask, {WORKERS} processes: started workers", dask_started),
     ]:
         print(f"{label:>44} {seconds:8.2f} {serial / seconds:7.2f}x")
-    print(f"worker start: {first - later:.2f} s; dask / processes on started workers: "
-          f"{dask_started / started:.2f}")  # fmt: skip
+    print(
+        f"worker start: {first - later:.2f} s; dask / processes on started workers: "
+        f"{dask_started / started:.2f}"
+    )
 
 
 def long_first_sweep(runs: int, repeats: int) -> None:
@@ -168,8 +187,10 @@ def long_first_sweep(runs: int, repeats: int) -> None:
     vary = {"density": densities(runs)}
     serial = median_time(whole_sweep("serial", vary, MEDIUM), repeats)
     first = median_time(whole_sweep("process", vary, MEDIUM, cold=True), repeats)
-    print(f"first sweep of {runs} runs: serial {serial:.2f} s, {WORKERS} processes "
-          f"{first:.2f} s: {serial / first:.2f}x")  # fmt: skip
+    print(
+        f"first sweep of {runs} runs: serial {serial:.2f} s, {WORKERS} processes "
+        f"{first:.2f} s: {serial / first:.2f}x"
+    )
 
 
 def batch(runs: int, repeats: int) -> None:
@@ -177,16 +198,26 @@ def batch(runs: int, repeats: int) -> None:
     from mesa.batchrunner import batch_run  # sets the "spawn" start method when imported
 
     every_step = {**MEDIUM, "record_every": 1}
-    ours = median_time(whole_sweep("process", {"density": densities(runs)}, every_step, cold=True),
-                       repeats)  # fmt: skip
+    ours = median_time(
+        whole_sweep("process", {"density": densities(runs)}, every_step, cold=True), repeats
+    )
     parameters = {"density": densities(runs), **MEDIUM["fixed"]}
     steps = MEDIUM["burn_in"] + MEDIUM["steps"] - 1  # batch_run steps while steps <= max_steps
-    theirs = median_time(lambda: batch_run(BatchTraffic, parameters, number_processes=WORKERS,
-                                           max_steps=steps, display_progress=False),
-                         repeats)  # fmt: skip
-    print(f"\n4. the same {runs} runs observed every step, {WORKERS} processes, pool start "
-          f"included: Mesa batch_run {theirs:.2f} s, emergesim sweep {ours:.2f} s: "
-          f"batch_run / sweep = {theirs / ours:.2f}")  # fmt: skip
+    theirs = median_time(
+        lambda: batch_run(
+            BatchTraffic,
+            parameters,
+            number_processes=WORKERS,
+            max_steps=steps,
+            display_progress=False,
+        ),
+        repeats,
+    )
+    print(
+        f"\n4. the same {runs} runs observed every step, {WORKERS} processes, pool start "
+        f"included: Mesa batch_run {theirs:.2f} s, emergesim sweep {ours:.2f} s: "
+        f"batch_run / sweep = {theirs / ours:.2f}"
+    )
 
 
 def main() -> None:

@@ -62,16 +62,22 @@ def main() -> None:
         rows = []
         for threads in (1, cores):
             numba.set_num_threads(threads)
-            rows.append((f"kernel/{threads}", seconds_per_step(model, TrafficModel.step, steps,
-                                                               repeats)))  # fmt: skip
+            rows.append(
+                (f"kernel/{threads}", seconds_per_step(model, TrafficModel.step, steps, repeats))
+            )
         rows.append(("numpy", seconds_per_step(model, numpy_step, steps, repeats)))
         rows.append(("twin", seconds_per_step(twin, TrafficModel.step, twin_steps, 3)))
         one, many = rows[0][1], rows[1][1]
         for peer, seconds in rows:
-            ratios = ("", "") if peer.startswith("kernel") else (
-                f"{seconds / one:11.0f}x", f"{seconds / many:11.0f}x")  # fmt: skip
-            print(f"{length:>9} {cars:>7} {peer:>10} {seconds:10.3e} {cars / seconds:14.3e} "
-                  f"{ratios[0]:>12} {ratios[1]:>12}")  # fmt: skip
+            ratios = (
+                ("", "")
+                if peer.startswith("kernel")
+                else (f"{seconds / one:11.0f}x", f"{seconds / many:11.0f}x")
+            )
+            print(
+                f"{length:>9} {cars:>7} {peer:>10} {seconds:10.3e} {cars / seconds:14.3e} "
+                f"{ratios[0]:>12} {ratios[1]:>12}"
+            )
 
 
 if __name__ == "__main__":

@@ -92,6 +92,9 @@ class ModelCard:
     default_burn_in: int = 0
     scan_observables: tuple[str, ...] = ()  # panels of a scan figure; () -> (order,)
     comparisons: tuple[Comparison, ...] = ()  # its rows in the comparison report
+    # small parameter sets that emergesim.testing.check_model runs: every rule or update mode,
+    # each small enough for the pure-Python twin
+    variants: tuple[Mapping[str, Any], ...] = ()
     model: str = ""  # "package.module:Class"; filled in from the class that carries the card
 
     def __post_init__(self) -> None:
@@ -100,6 +103,8 @@ class ModelCard:
         for observable in (self.order, *self.scan_observables):
             if observable not in self.observables:
                 raise ValueError(f"model '{self.name}': '{observable}' is no observable")
+        for variant in self.variants:
+            self.params.validate(variant, model=f"model '{self.name}', variant")
         for c in self.comparisons:
             control = c.control or self.control
             wanted = [

@@ -96,8 +96,15 @@ def save_scan(
     fine = np.linspace(x.min(), x.max(), 400)
     for k, name in enumerate(names):
         ax = fig.add_subplot(1, len(names), k + 1)
-        ax.errorbar(x, table[name], yerr=table[f"{name}_std"], fmt="o", ms=4, capsize=2,
-                    label="simulation (window mean ± std)")  # fmt: skip
+        ax.errorbar(
+            x,
+            table[name],
+            yerr=table[f"{name}_std"],
+            fmt="o",
+            ms=4,
+            capsize=2,
+            label="simulation (window mean ± std)",
+        )
         exact = model.exact_curve(name, param, fine, params)
         if exact is not None:
             ax.plot(fine, exact[0], "k--", lw=1.2, label=exact[1])

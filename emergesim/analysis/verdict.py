@@ -27,7 +27,7 @@ Why "P does not sharpen" needs b's whole interval above -delta, not just an inte
 0 while the collective test fails: an interval like [-0.8, +0.3] holds 0 and also b = -1/nu of a
 critical point; reading it as "no" would report an undecided measurement as a negative. Why a
 shift counts for composition: if a unit succeeds with p = exp(-c N^-a), all k units succeed with
-p^k = exp(-k c N^-a), the same curve in ln N moved by ln(k) / a and no steeper (REFERENCE.md), so
+p^k = exp(-k c N^-a), the same curve in ln N moved by ln(k) / a and no steeper, so
 composition can move A without sharpening it; a crossover moves neither. delta = 0.1 means a
 width shrinking by less than 10 % per e-fold of size, a peak growing slower than L^0.1, a step
 moving by less than a tenth of its width per e-fold.

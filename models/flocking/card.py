@@ -71,4 +71,12 @@ CARD = ModelCard(
     default_burn_in=200,
     scan_observables=("polarization", "largest_flock_fraction"),
     comparisons=(FLOCK,),
+    variants=(
+        dict(n_agents=40, width=30.0, height=20.0, vision=6.0),
+        dict(n_agents=40, width=30.0, height=20.0, vision=6.0, noise=1.0),
+        dict(n_agents=60, width=8.0, height=8.0, noise=2.0, rule="vicsek", vision=1.0, speed=0.03),
+        dict(n_agents=50, width=10.0, height=6.0, vision=2.9, speed=0.7, rule="vicsek"),
+        dict(n_agents=25, width=10.0, height=10.0, vision=4.0, speed=3.0),  # 2 x 2 cells
+        dict(n_agents=1, width=5.0, height=5.0, vision=1.0, noise=0.5),
+    ),
 )

@@ -31,6 +31,8 @@ from typing import Any
 import numba
 import numpy as np
 
+from emergesim.parallel import serial_and_parallel
+
 PARALLEL_FROM = 20_000  # agents; below this, waking threads costs more than it saves
 CELLS_PER_AGENT = 4  # at most this many cells per agent: memory and binning stay O(N)
 
@@ -61,11 +63,24 @@ def pack_constants(params: Mapping[str, Any]) -> np.ndarray:
     nx, ny = grid_shape(width, height, vision, n)
     reach = max(min(2 * width / nx, width / 2), min(2 * height / ny, height / 2))
     return np.array(
-        [(params["rule"] == "vicsek", width, height, nx, ny, vision**2, params["speed"],
-          params["separation"] ** 2, params["cohere"], params["separate"], params["match"],
-          *fixed_scales(n, reach))],
+        [
+            (
+                params["rule"] == "vicsek",
+                width,
+                height,
+                nx,
+                ny,
+                vision**2,
+                params["speed"],
+                params["separation"] ** 2,
+                params["cohere"],
+                params["separate"],
+                params["match"],
+                *fixed_scales(n, reach),
+            )
+        ],
         dtype=CONSTANTS,
-    )  # fmt: skip
+    )
 
 
 def grid_shape(width: float, height: float, radius: float, n_agents: int) -> tuple[int, int]:
@@ -146,8 +161,9 @@ def vicsek_direction(hx, hy, heading_x, heading_y, k):
 
 
 @numba.njit(cache=True)
-def boid_direction(hx, hy, count, cohesion_x, cohesion_y, crowding_x, crowding_y,
-                   heading_x, heading_y, k):  # fmt: skip
+def boid_direction(
+    hx, hy, count, cohesion_x, cohesion_y, crowding_x, crowding_y, heading_x, heading_y, k
+):
     """Mesa's boid_flockers steering (REFERENCE.md): the direction after one update.
 
     The fixed-point sums: ``cohesion`` of the offsets to the ``count`` neighbours within vision,
@@ -158,10 +174,16 @@ def boid_direction(hx, hy, count, cohesion_x, cohesion_y, crowding_x, crowding_y
     if count == 0:
         return hx, hy
     offsets, headings = k.offset_scale, k.heading_scale
-    steer_x = (k.cohere * (cohesion_x / offsets) - k.separate * (crowding_x / offsets)
-               + k.match * (heading_x / headings))  # fmt: skip
-    steer_y = (k.cohere * (cohesion_y / offsets) - k.separate * (crowding_y / offsets)
-               + k.match * (heading_y / headings))  # fmt: skip
+    steer_x = (
+        k.cohere * (cohesion_x / offsets)
+        - k.separate * (crowding_x / offsets)
+        + k.match * (heading_x / headings)
+    )
+    steer_y = (
+        k.cohere * (cohesion_y / offsets)
+        - k.separate * (crowding_y / offsets)
+        + k.match * (heading_y / headings)
+    )
     return unit(hx + steer_x / count, hy + steer_y / count, hx, hy)
 
 
@@ -243,8 +265,9 @@ def block_ranges(c, nx, ny, start, ranges):
 
 
 @numba.njit(cache=True)
-def advance_rows(first, last, state, tags, turns, new_state, new_tags, start, order, xy, uv,
-                 constants):  # fmt: skip
+def advance_rows(
+    first, last, state, tags, turns, new_state, new_tags, start, order, xy, uv, constants
+):
     """New (x, y, hx, hy) of the agents in rows first..last-1 of the grid of cells, into the
     cell-order rows of ``new_state`` (and their tags into ``new_tags``).
 
@@ -285,8 +308,18 @@ def advance_rows(first, last, state, tags, turns, new_state, new_tags, start, or
             if k.vicsek:
                 hx, hy = vicsek_direction(hx, hy, heading_x, heading_y, k)
             else:
-                hx, hy = boid_direction(hx, hy, count, cohesion_x, cohesion_y, crowding_x,
-                                        crowding_y, heading_x, heading_y, k)  # fmt: skip
+                hx, hy = boid_direction(
+                    hx,
+                    hy,
+                    count,
+                    cohesion_x,
+                    cohesion_y,
+                    crowding_x,
+                    crowding_y,
+                    heading_x,
+                    heading_y,
+                    k,
+                )
             if turns.size:
                 hx, hy = turn(hx, hy, turns[tags[i]])
             new_state[p, 0] = wrap(x + k.speed * hx, k.width)
@@ -295,26 +328,20 @@ def advance_rows(first, last, state, tags, turns, new_state, new_tags, start, or
             new_tags[p] = tags[i]
 
 
-@numba.njit(cache=True)
 def flock_step(state, tags, turns, new_state, new_tags, constants):
-    """One synchronous step of every agent, on one thread. ``state`` rows: x, y, hx, hy of
-    agent ``tags`` of the same row."""
-    k = constants[0]
-    start, order = bin_agents(state, k)
-    xy, uv = in_cell_order(state, order, k.heading_scale)
-    advance_rows(0, k.ny, state, tags, turns, new_state, new_tags, start, order, xy, uv,
-                 constants)  # fmt: skip
-
-
-@numba.njit(cache=True, parallel=True)
-def flock_step_parallel(state, tags, turns, new_state, new_tags, constants):
-    """The same step with the rows of cells shared among threads (each writes its own rows)."""
+    """One synchronous step of every agent. ``state`` rows: x, y, hx, hy of agent ``tags`` of
+    the same row. ``flock_step`` runs on one thread, ``flock_step_parallel`` shares the rows of
+    cells among threads (each writes its own rows)."""
     k = constants[0]
     start, order = bin_agents(state, k)
     xy, uv = in_cell_order(state, order, k.heading_scale)
     for row in numba.prange(k.ny):
-        advance_rows(row, row + 1, state, tags, turns, new_state, new_tags, start, order, xy,
-                     uv, constants)  # fmt: skip
+        advance_rows(
+            row, row + 1, state, tags, turns, new_state, new_tags, start, order, xy, uv, constants
+        )
+
+
+flock_step, flock_step_parallel = serial_and_parallel(flock_step)
 
 
 @numba.njit(cache=True)

@@ -108,6 +108,7 @@ class FlockingModel(EmergenceModel):
     """Flocking (boids or Vicsek) in a periodic box: global order from local alignment."""
 
     card = CARD
+    twin = staticmethod(twin.step)
 
     @classmethod
     def check_params(cls, values: Mapping[str, Any]) -> None:
@@ -137,14 +138,16 @@ class FlockingModel(EmergenceModel):
     def step(self) -> None:
         half = self.noise / 2
         turns = self.rng.uniform(-half, half, self.n_agents) if self.noise else NO_TURNS
-        if self.backend == "numba":
-            self._kernel(self.state, self.tags, turns, self._next_state, self._next_tags,
-                         self.constants)  # fmt: skip
-            self.state, self._next_state = self._next_state, self.state
-            self.tags, self._next_tags = self._next_tags, self.tags
-            self._rows = None
-        else:
-            twin.step(self, turns)
+        self.advance(turns)
+
+    def kernel_step(self, turns: np.ndarray) -> None:
+        """One synchronous step of every bird; ``turns`` as in ``twin.step``."""
+        self._kernel(
+            self.state, self.tags, turns, self._next_state, self._next_tags, self.constants
+        )
+        self.state, self._next_state = self._next_state, self.state
+        self.tags, self._next_tags = self._next_tags, self.tags
+        self._rows = None
 
     def rows(self) -> np.ndarray:
         """The row of each bird in ``state`` (the inverse of ``tags``)."""

@@ -18,8 +18,9 @@ SKY = "#0d1321"
 TRAIL = 6  # earlier frames drawn as fading dots behind each bird
 
 
-def draw(fig: Figure, model: FlockingModel, frames: Sequence[FlockFrame],
-         steps: Sequence[int]) -> None:  # fmt: skip
+def draw(
+    fig: Figure, model: FlockingModel, frames: Sequence[FlockFrame], steps: Sequence[int]
+) -> None:
     grid = fig.add_gridspec(2, 3, width_ratios=[1, 0.13, 1.1], height_ratios=[1, 3])
     _draw_box(fig.add_subplot(grid[:, 0]), model, frames, steps)
     _heading_wheel(fig.add_subplot(grid[0, 1], projection="polar"))
@@ -27,9 +28,11 @@ def draw(fig: Figure, model: FlockingModel, frames: Sequence[FlockFrame],
     if model.rule == "vicsek":
         knobs = f"eta {model.noise:.3g}, r {model.vision:g}, v {model.speed:g}"
     else:
-        knobs = (f"vision {model.vision:g}, separation {model.separation:g}, cohere "
-                 f"{model.cohere:g}, separate {model.separate:g}, match {model.match:g}"
-                 + (f", noise {model.noise:.3g}" if model.noise else ""))  # fmt: skip
+        knobs = (
+            f"vision {model.vision:g}, separation {model.separation:g}, cohere "
+            f"{model.cohere:g}, separate {model.separate:g}, match {model.match:g}"
+            + (f", noise {model.noise:.3g}" if model.noise else "")
+        )
     name = "Vicsek model" if model.rule == "vicsek" else "Boids"
     fig.suptitle(f"{name}: {model.n_agents} birds in {model.width:g} x {model.height:g}, {knobs}")
 
@@ -37,13 +40,30 @@ def draw(fig: Figure, model: FlockingModel, frames: Sequence[FlockFrame],
 def _draw_box(ax, model: FlockingModel, frames: Sequence[FlockFrame], steps: Sequence[int]) -> None:
     last = frames[-1]
     for age, earlier in enumerate(frames[-TRAIL - 1 : -1][::-1], start=1):
-        ax.scatter(*earlier.positions.T, s=5, c=_colours(earlier.directions),
-                   alpha=0.7 * (1 - age / (TRAIL + 1)), linewidths=0)  # fmt: skip
-    length = min(0.6 * np.sqrt(model.width * model.height / model.n_agents),
-                 max(model.width, model.height) / 30)  # fmt: skip
-    ax.quiver(*last.positions.T, *(last.directions.T * length), color=_colours(last.directions),
-              angles="xy", scale_units="xy", scale=1, pivot="middle", width=0.006,
-              headwidth=3.5, headlength=4, headaxislength=3.5)  # fmt: skip
+        ax.scatter(
+            *earlier.positions.T,
+            s=5,
+            c=_colours(earlier.directions),
+            alpha=0.7 * (1 - age / (TRAIL + 1)),
+            linewidths=0,
+        )
+    length = min(
+        0.6 * np.sqrt(model.width * model.height / model.n_agents),
+        max(model.width, model.height) / 30,
+    )
+    ax.quiver(
+        *last.positions.T,
+        *(last.directions.T * length),
+        color=_colours(last.directions),
+        angles="xy",
+        scale_units="xy",
+        scale=1,
+        pivot="middle",
+        width=0.006,
+        headwidth=3.5,
+        headlength=4,
+        headaxislength=3.5,
+    )
     ax.set_xlim(0, model.width)
     ax.set_ylim(0, model.height)
     ax.set_aspect("equal")
@@ -56,10 +76,20 @@ def _draw_box(ax, model: FlockingModel, frames: Sequence[FlockFrame], steps: Seq
 
 def _draw_order(ax, frames: Sequence[FlockFrame], steps: Sequence[int], last_step: int) -> None:
     """Order against time; the axis spans the whole run, so an animation's frames line up."""
-    ax.plot(steps, [f.polarization for f in frames], color="#1f4e9c", lw=1.6,
-            label="polarization $v_a$ (alignment)")  # fmt: skip
-    ax.plot(steps, [f.largest_flock_fraction for f in frames], color="#d1495b", lw=1.6,
-            label="largest flock / N (cohesion)")  # fmt: skip
+    ax.plot(
+        steps,
+        [f.polarization for f in frames],
+        color="#1f4e9c",
+        lw=1.6,
+        label="polarization $v_a$ (alignment)",
+    )
+    ax.plot(
+        steps,
+        [f.largest_flock_fraction for f in frames],
+        color="#d1495b",
+        lw=1.6,
+        label="largest flock / N (cohesion)",
+    )
     ax.set_xlim(0, max(last_step, 1))
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("step")
@@ -81,8 +111,15 @@ def _colours(directions: np.ndarray) -> np.ndarray:
 def _heading_wheel(ax) -> None:
     """A ring of colours, the legend of headings (east at the right, counter-clockwise)."""
     theta = np.linspace(-np.pi, np.pi, 129)
-    ax.pcolormesh(theta, [0.55, 1.0], ((theta[:-1] + theta[1:]) / 2 + np.pi)[None, :] / (2 * np.pi),
-                  cmap=HEADINGS, vmin=0, vmax=1, shading="flat")  # fmt: skip
+    ax.pcolormesh(
+        theta,
+        [0.55, 1.0],
+        ((theta[:-1] + theta[1:]) / 2 + np.pi)[None, :] / (2 * np.pi),
+        cmap=HEADINGS,
+        vmin=0,
+        vmax=1,
+        shading="flat",
+    )
     ax.set_ylim(0, 1)
     ax.set_axis_off()
     ax.set_title("heading", fontsize=8)

@@ -68,8 +68,17 @@ def boids(bird: Bird, flockmates: list[Bird]) -> tuple[float, float]:
         hx, hy = other.direction  # and along their directions
         heading_x += to_fixed(hx, rule["heading_scale"])
         heading_y += to_fixed(hy, rule["heading_scale"])
-    return boid_direction(*bird.direction, len(flockmates), cohesion_x, cohesion_y, crowding_x,
-                          crowding_y, heading_x, heading_y, rule)  # fmt: skip
+    return boid_direction(
+        *bird.direction,
+        len(flockmates),
+        cohesion_x,
+        cohesion_y,
+        crowding_x,
+        crowding_y,
+        heading_x,
+        heading_y,
+        rule,
+    )
 
 
 def vicsek(bird: Bird, flockmates: list[Bird]) -> tuple[float, float]:

@@ -59,4 +59,5 @@ CARD = ModelCard(
     default_steps=1500,
     default_burn_in=0,
     comparisons=(GROKKING,),
+    variants=(dict(p=11, train_fraction=0.5, width=16),),
 )

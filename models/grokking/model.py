@@ -8,7 +8,8 @@ set is memorised (Power et al. 2022) as the embedding reorganises onto a few Fou
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,17 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
+@dataclass(frozen=True)
+class GrokkingFrame:
+    """What a picture needs of one step: both accuracies and the embedding on its main
+    frequency ``k`` (the residues as points on a circle)."""
+
+    train: float
+    test: float
+    k: int
+    points: np.ndarray
+
+
 class Number(RowAgent):
     """A residue a mod p (a = ``index``): a view onto its embedding row (as first operand)."""
 
@@ -36,6 +48,7 @@ class GrokkingModel(EmergenceModel):
     """Modular addition learnt by a small network: memorisation, then sudden generalisation."""
 
     card = CARD
+    twin = staticmethod(twin.step)
 
     @classmethod
     def check_params(cls, values: Mapping[str, Any]) -> None:
@@ -58,7 +71,6 @@ class GrokkingModel(EmergenceModel):
         )
         self.net = network.init_network(p, self.width, self.rng)
         self.optimiser = network.AdamW.for_weights(self.net.weights, self.lr, self.weight_decay)
-        self._scatter = scatter_rows if backend == "numba" else twin.scatter_rows
         self.train_loss, self.train_accuracy = network.mse_and_accuracy(self.net, *self._train)
         self.memorised_at = self.generalised_at = float("nan")
         self.numbers = [Number(self, a) for a in range(p)]
@@ -74,13 +86,23 @@ class GrokkingModel(EmergenceModel):
         return a, b, (a + b) % self.p
 
     def step(self) -> None:
-        a, b, targets = self._train
-        loss, y, grads = network.loss_and_gradients(self.net, a, b, targets, self._scatter)
-        # the forward pass already scored the weights this step starts from
-        self.train_loss, self.train_accuracy = loss, float(np.mean(y.argmax(axis=1) == targets))
+        # full batch: no random draws; the forward pass scored the weights the step started from
+        self.train_loss, self.train_accuracy = self.advance()
         if self.train_accuracy >= MEMORISED and np.isnan(self.memorised_at):
             self.memorised_at = float(self.steps - 1)
+
+    def kernel_step(self) -> tuple[float, float]:
+        """The training step with the embedding gradient scattered by the numba kernel."""
+        return self._train_step(scatter_rows)
+
+    def _train_step(self, scatter: Callable) -> tuple[float, float]:
+        """One full-batch AdamW step, the embedding gradient added by ``scatter`` (the kernel's
+        or the twin's; the rest is shared); returns the loss and accuracy of the weights it
+        started from."""
+        a, b, targets = self._train
+        loss, y, grads = network.loss_and_gradients(self.net, a, b, targets, scatter)
         self.optimiser.update(self.net.weights, grads)
+        return loss, float(np.mean(y.argmax(axis=1) == targets))
 
     def _test_scores(self) -> tuple[float, float]:
         """(loss, accuracy) on the held-out pairs, computed once per step."""
@@ -117,43 +139,12 @@ class GrokkingModel(EmergenceModel):
             "generalised_at": self._generalised_at(),
         }
 
-    def frame(self) -> dict[str, Any]:
+    def frame(self) -> GrokkingFrame:
         k, points = network.circle(self.net.embed[: self.p])
-        return {"train": self.train_accuracy, "test": self._test_scores()[1], "k": k,
-                "points": points}  # fmt: skip
+        return GrokkingFrame(self.train_accuracy, self._test_scores()[1], k, points)
 
-    def render(self, fig: Figure, frames: Sequence[dict], steps: Sequence[int]) -> None:
+    def render(self, fig: Figure, frames: Sequence[GrokkingFrame], steps: Sequence[int]) -> None:
         """Accuracies against training step (log axis) and the embedding on its top frequency."""
-        curves, embedding = fig.subplots(1, 2, width_ratios=[1.6, 1])
-        shown = np.maximum(np.asarray(steps), 1)
-        curves.plot(shown, [f["train"] for f in frames], color="tab:blue", label="train")
-        curves.plot(shown, [f["test"] for f in frames], color="tab:red", label="test")
-        for at, label in [(self.memorised_at, "memorised"), (self.generalised_at, "generalised")]:
-            if not np.isnan(at) and at <= steps[-1]:
-                curves.axvline(max(at, 1), color="0.5", ls="--", lw=1)
-                curves.annotate(label, (max(at, 1), 0.5), rotation=90, va="center", ha="right",
-                                fontsize=8, color="0.3")  # fmt: skip
-        curves.set_xscale("log")
-        curves.set_xlim(1, max(shown[-1], 10))
-        curves.set_ylim(-0.02, 1.02)
-        curves.set_xlabel("optimiser step")
-        curves.set_ylabel("accuracy")
-        curves.legend(loc="upper left")
-        curves.grid(alpha=0.3)
-        curves.set_title("memorisation, plateau, then generalisation")
-        last = frames[-1]
-        points = last["points"]
-        around = (last["k"] * np.arange(self.p)) % self.p  # the order on the circle
-        embedding.scatter(points[:, 0], points[:, 1], c=around, cmap="twilight", s=30)
-        for a in range(0, self.p, max(1, self.p // 16)):
-            embedding.annotate(str(a), points[a], fontsize=7, xytext=(3, 3),
-                               textcoords="offset points")  # fmt: skip
-        embedding.set_aspect("equal", adjustable="datalim")
-        embedding.set_xticks([])
-        embedding.set_yticks([])
-        embedding.set_title(f"embedding of a on its main frequency k = {last['k']}\n"
-                            f"(colour: k·a mod {self.p})", fontsize=10)  # fmt: skip
-        fig.suptitle(
-            f"grokking (a + b) mod {self.p}: train fraction {self.train_fraction:g}, "
-            f"weight decay {self.weight_decay:g}, width {self.width}, step {steps[-1]}"
-        )
+        from emergesim.models.grokking import render
+
+        render.draw(fig, self, frames, steps)

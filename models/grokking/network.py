@@ -1,6 +1,6 @@
 """A two-layer network that groks modular addition, trained full batch with AdamW.
 
-Recipe (REFERENCE.md, after Power et al. 2022 and Nanda et al. 2023): inputs one-hot a and b,
+Recipe (after Power et al. 2022 and Nanda et al. 2023): inputs one-hot a and b,
 hidden layer ``h = E[a] + E[p + b]`` (the first weight matrix as an embedding, no bias),
 activation ``h^2``, output ``h^2 @ W``, mean squared error against one-hot targets (averaged over
 examples and classes), initial weights normal with std 0.5 / (2 width)^(1/3), and AdamW with

@@ -87,4 +87,16 @@ CARD = ModelCard(
     default_burn_in=500,
     scan_observables=("magnetization", "energy"),
     comparisons=(FERROMAGNET, INDEPENDENT_SPINS),
+    variants=tuple(  # odd and antiferromagnetic: frustrated bonds; a field where allowed
+        dict(
+            size=size,
+            coupling=coupling,
+            field=field,
+            update=update,
+            temperature=2.4,
+            start="random",
+        )
+        for size, coupling in ((7, -1.0), (8, 1.0))
+        for update, field in (("heat_bath", 0.3), ("metropolis", 0.3), ("swendsen_wang", 0.0))
+    ),
 )

@@ -18,6 +18,7 @@ which a cluster is grown, so the twin, growing them its own way, gets the same s
 
 import numba
 
+from emergesim.parallel import serial_and_parallel
 from emergesim.streams import uniform
 
 PARALLEL_FROM = 128  # L; below this, starting threads costs more than it saves
@@ -35,25 +36,18 @@ def update_site(spins, i, j, key, flip):
         spins[i, j] = -s
 
 
-@numba.njit(cache=True)
 def checkerboard_sweep(spins, keys, flip):
-    """One sweep on one thread: the black sites with ``keys[0]``, then the white with
-    ``keys[1]``."""
-    size = spins.shape[0]
-    for colour in range(2):
-        for i in range(size):
-            for j in range((i + colour) % 2, size, 2):
-                update_site(spins, i, j, keys[colour], flip)
-
-
-@numba.njit(cache=True, parallel=True)
-def checkerboard_sweep_parallel(spins, keys, flip):
-    """The same sweep with the rows of each colour shared among threads (even L only)."""
+    """One sweep: the black sites with ``keys[0]``, then the white with ``keys[1]``.
+    ``checkerboard_sweep`` runs on one thread, ``checkerboard_sweep_parallel`` shares the rows of
+    each colour among threads (even L only)."""
     size = spins.shape[0]
     for colour in range(2):
         for i in numba.prange(size):
             for j in range((i + colour) % 2, size, 2):
                 update_site(spins, i, j, keys[colour], flip)
+
+
+checkerboard_sweep, checkerboard_sweep_parallel = serial_and_parallel(checkerboard_sweep)
 
 
 @numba.njit(cache=True)

@@ -98,6 +98,7 @@ class IsingModel(EmergenceModel):
     """The 2D Ising model: spins order below Onsager's critical temperature."""
 
     card = CARD
+    twin = staticmethod(twin.step)
 
     @classmethod
     def check_params(cls, values: Mapping[str, Any]) -> None:
@@ -128,18 +129,17 @@ class IsingModel(EmergenceModel):
 
     def step(self) -> None:
         if self.update == "swendsen_wang":
-            key = draw_key(self.rng)
-            if self.backend == "numba":
-                sign = int(np.sign(self.coupling))
-                swendsen_wang_sweep(self.spins, key, self.p_add, sign, *self._scratch)
-            else:
-                twin.swendsen_wang_sweep(self, key)
-            return
-        keys = draw_key(self.rng), draw_key(self.rng)  # the black and the white half-sweep
-        if self.backend == "numba":
-            self._sweep(self.spins, keys, self.flip_probability)
+            self.advance(draw_key(self.rng))
         else:
-            twin.sweep(self, keys)
+            self.advance(draw_key(self.rng), draw_key(self.rng))  # the black, the white half
+
+    def kernel_step(self, *keys: int) -> None:
+        """One sweep: Swendsen-Wang's with one key, the checkerboard's with two (``twin.step``)."""
+        if self.update == "swendsen_wang":
+            sign = int(np.sign(self.coupling))
+            swendsen_wang_sweep(self.spins, *keys, self.p_add, sign, *self._scratch)
+        else:
+            self._sweep(self.spins, keys, self.flip_probability)
 
     @property
     def sites(self) -> list[Spin]:

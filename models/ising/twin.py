@@ -17,6 +17,14 @@ if TYPE_CHECKING:
     from emergesim.models.ising.model import IsingModel, Spin
 
 
+def step(model: IsingModel, *keys: int) -> None:
+    """One sweep: Swendsen-Wang's with one key, or the checkerboard sweep with two."""
+    if model.update == "swendsen_wang":
+        swendsen_wang_sweep(model, *keys)
+    else:
+        sweep(model, keys)
+
+
 def sweep(model: IsingModel, keys: tuple[int, int]) -> None:
     """Every black spin (i + j even) in site order with ``keys[0]``, then every white one."""
     for colour, key in enumerate(keys):

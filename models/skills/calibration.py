@@ -163,8 +163,9 @@ def predict_held_out(
         test = _rows(scores, group)
         fit = calibrate(scores, families=[f for f in known if f not in group], **options)
         predicted = fit.predict(test["n_params"].to_numpy(), test["n_tokens"].to_numpy())
-        predictions.append(pd.concat([test[["model", "family"]], predicted.set_axis(test.index)],
-                                     axis=1))  # fmt: skip
+        predictions.append(
+            pd.concat([test[["model", "family"]], predicted.set_axis(test.index)], axis=1)
+        )
     return pd.concat(predictions).loc[lambda table: table.index.sort_values()]
 
 

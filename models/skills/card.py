@@ -134,4 +134,9 @@ CARD = ModelCard(
     default_steps=200,
     scan_observables=("exact_match_mc", "partial_credit_mc"),
     comparisons=(COMPOSITION,),
+    variants=tuple(
+        dict(task=task, prompting=prompting, n_skills=40, k_steps=4, family=3, tasks=60)
+        for task in ("knowledge", "multistep", "distractor")
+        for prompting in ("direct", "few_shot", "cot")
+    ),
 )

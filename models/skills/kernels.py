@@ -13,8 +13,9 @@ import numpy as np
 
 
 @numba.njit(cache=True)
-def attempt_tasks(starts, moves, draws, neighbors, p, log_p, p_distractor, n_choices, totals,
-                  squares):  # fmt: skip
+def attempt_tasks(
+    starts, moves, draws, neighbors, p, log_p, p_distractor, n_choices, totals, squares
+):
     """Add one batch of attempts to ``totals`` and ``squares`` (models x metrics)."""
     n_steps = moves.shape[1] + 1
     path = np.empty(n_steps, dtype=np.int64)
@@ -36,8 +37,12 @@ def attempt_tasks(starts, moves, draws, neighbors, p, log_p, p_distractor, n_cho
                 solved = draws[a, n_steps] >= p_distractor[m] and (
                     draws[a, n_steps + 1] < 1.0 / n_choices
                 )
-            scores = (1.0 if solved else 0.0, right / n_steps, float(n_steps - right),
-                      log_likelihood)  # fmt: skip
+            scores = (
+                1.0 if solved else 0.0,
+                right / n_steps,
+                float(n_steps - right),
+                log_likelihood,
+            )
             for k in range(4):
                 totals[m, k] += scores[k]
                 squares[m, k] += scores[k] * scores[k]

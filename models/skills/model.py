@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from mesa.discrete_space import FixedAgent, Network
@@ -33,7 +34,7 @@ from emergesim.models.skills.world import OPEN_ANSWER, SkillWorld
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from emergesim.models.skills import figure
+    from emergesim.models.skills import render
 
 
 # The skill graph has no geometry. Mesa 3.5's Network lays a graph out in the plane unless told
@@ -41,7 +42,8 @@ if TYPE_CHECKING:
 TOPOLOGICAL = {"layout": None} if "layout" in inspect.signature(Network).parameters else {}
 
 
-class Tally(NamedTuple):
+@dataclass(frozen=True)
+class Tally:
     """Monte Carlo sums since the start of the run: a picture frame."""
 
     attempts: int
@@ -115,6 +117,7 @@ class SkillsModel(EmergenceModel):
     """Skill composition: multi-step abilities of a toy LLM emerge with scale."""
 
     card = CARD
+    twin = staticmethod(twin.step)
 
     def __init__(self, *, seed=None, backend="numba", **params: Any) -> None:
         super().__init__(seed=seed, backend=backend, **params)
@@ -141,14 +144,23 @@ class SkillsModel(EmergenceModel):
         moves = self.rng.integers(DEGREE, size=(tasks, world.n_steps - 1))
         options = 0 if world.n_choices == OPEN_ANSWER else 2  # distractor and guess draws
         draws = self.rng.random((tasks, world.n_steps + options))
-        if self.backend == "numba":
-            attempt_tasks(
-                starts, moves, draws, world.neighbors, self.p, self.log_p, self.p_distractor,
-                world.n_choices, self.totals, self.squares,
-            )  # fmt: skip
-        else:
-            twin.step(self, starts, moves, draws)
+        self.advance(starts, moves, draws)
         self.attempts += tasks
+
+    def kernel_step(self, starts: np.ndarray, moves: np.ndarray, draws: np.ndarray) -> None:
+        """One batch of attempts added to the tallies; the draws as in ``twin.step``."""
+        attempt_tasks(
+            starts,
+            moves,
+            draws,
+            self.world.neighbors,
+            self.p,
+            self.log_p,
+            self.p_distractor,
+            self.world.n_choices,
+            self.totals,
+            self.squares,
+        )
 
     def open_interval(self) -> None:
         self._opened = (self.attempts, self.totals[0].copy())
@@ -170,16 +182,16 @@ class SkillsModel(EmergenceModel):
         return Tally(self.attempts, self.totals.copy(), self.squares.copy())
 
     def render(self, fig: Figure, frames: Sequence[Tally], steps: Sequence[int]) -> None:
-        from emergesim.models.skills import figure
+        from emergesim.models.skills import render
 
-        figure.draw(fig, self, frames)
+        render.draw(fig, self, frames, steps)
 
     @cached_property
-    def curves(self) -> figure.Curves:
+    def curves(self) -> render.Curves:
         """Closed forms across the transition, for the pictures (computed on first use)."""
-        from emergesim.models.skills import figure
+        from emergesim.models.skills import render
 
-        return figure.Curves.over_transition(self.world, self.log10_params)
+        return render.Curves.over_transition(self.world, self.log10_params)
 
     @classmethod
     def exact_curve(

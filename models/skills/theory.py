@@ -1,7 +1,7 @@
 """Closed forms of the skill-composition model: scale -> loss -> skills -> task metrics.
 
 Pure functions of numbers and arrays, so that the Mesa model, its tests and later calibration
-against real benchmark scores share one statement of the mathematics (sources: REFERENCE.md).
+against real benchmark scores share one statement of the mathematics (sources cited below).
 
 Scale. A language model with N parameters trained on D tokens has the Chinchilla loss
 L(N, D) = E + A / N^alpha + B / D^beta (Hoffmann et al. 2022); only the reducible part L - E can

@@ -90,4 +90,10 @@ CARD = ModelCard(
     default_burn_in=10**6,
     scan_observables=("fill_fraction", "fractal_dimension"),
     comparisons=(CRYSTAL,),
+    variants=(
+        dict(alpha=1.0, beta=0.4, gamma=0.001, radius=20),
+        dict(alpha=2.0, beta=0.95, gamma=0.0, radius=21),
+        dict(alpha=0.5, beta=0.3, gamma=0.01, radius=23),
+        dict(alpha=1.3, beta=0.65, gamma=0.0001, radius=22),
+    ),
 )

@@ -1,8 +1,9 @@
 """Shape measures of a crystal on the hexagonal lattice and the morphology label built on them.
 
-The label follows Reiter's (2005) description of his crystals (REFERENCE.md): plates fill their
-hexagon, holes and ridges included; stellar dendrites are branched and fractal; between them lie
-broad-armed stars and sectored plates, filled near the centre but not out to the corners.
+The label follows Reiter's description of his crystals (Chaos, Solitons & Fractals 23:1111,
+2005): plates fill their hexagon, holes and ridges included; stellar dendrites are branched and
+fractal; between them lie broad-armed stars and sectored plates, filled near the centre but not
+out to the corners.
 """
 
 from __future__ import annotations

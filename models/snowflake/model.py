@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
     from emergesim.models.snowflake import render
 
-PARALLEL_FROM = 64  # active radius (~12,500 cells) from which rows are shared among threads
 LIQUID = np.iinfo(np.int32).max  # frozen_at of a cell that has not frozen
 
 
@@ -68,6 +67,7 @@ class SnowflakeModel(EmergenceModel):
     """Reiter's hexagonal automaton: six-fold crystals grow from one local rule."""
 
     card = CARD
+    twin = staticmethod(twin.step)
 
     def __init__(self, *, seed=None, backend="numba", **params: Any) -> None:
         super().__init__(seed=seed, backend=backend, **params)
@@ -92,24 +92,36 @@ class SnowflakeModel(EmergenceModel):
         self.reach = 1  # beyond the seed's receptive neighbours every cell is at beta
         self.active_radius = 0  # radius of the hexagon the kernel swept in the last step
         self._freeze(np.array([[self.centre, self.centre]]))
-        self.twin = twin.CellByCell(self) if backend == "python" else None
+        self._cell_by_cell: twin.CellByCell | None = None  # the twin's HexGrid, built by twin.step
 
     def step(self) -> None:
-        frozen = self._sweep() if self.backend == "numba" else self.twin.step()
+        frozen = self.advance()  # the step draws no random numbers
         self._freeze(frozen)
         if self._static or self.steps >= self.max_steps:
             self.running = False
 
-    def _sweep(self) -> np.ndarray:
+    def kernel_step(self) -> np.ndarray:
         """The kernel's step over the hexagon the disturbance has reached (``reach``) plus one
-        ring: beyond it every cell is at beta with neighbours at beta, and stays so exactly."""
+        ring: beyond it every cell is at beta with neighbours at beta, and stays so exactly.
+        Returns the cells that froze, as ``twin.step`` does."""
         rho = self.active_radius = min(self.reach + 1, self.radius - 1)
         water, after, receptive = self.water.data, self._next_water.data, self.receptive.data
-        sweep = kernels.sweep_parallel if rho >= PARALLEL_FROM else kernels.sweep
-        sweep(water, self._free, after, self._next_free, receptive, self.alpha / 12, self.gamma,
-              self.centre, rho, self._frozen_in_row)  # fmt: skip
-        frozen = kernels.freeze(water, after, self._next_free, receptive, self.centre, rho,
-                                self._frozen_in_row)  # fmt: skip
+        sweep = kernels.sweep_parallel if rho >= kernels.PARALLEL_FROM else kernels.sweep
+        sweep(
+            water,
+            self._free,
+            after,
+            self._next_free,
+            receptive,
+            self.alpha / 12,
+            self.gamma,
+            self.centre,
+            rho,
+            self._frozen_in_row,
+        )
+        frozen = kernels.freeze(
+            water, after, self._next_free, receptive, self.centre, rho, self._frozen_in_row
+        )
         self.water, self._next_water = self._next_water, self.water
         self._free, self._next_free = self._next_free, self._free
         if kernels.ring_disturbed(after, receptive, self.beta, self.centre, rho):
@@ -120,8 +132,9 @@ class SnowflakeModel(EmergenceModel):
         """Book the cells ((n, 2) array of (i, j)) that froze in this step: their freezing
         time, agents and the running tallies the observables read."""
         if len(cells):
-            farthest, completed = kernels.book_ice(cells, self.frozen_at, self._mass_by_distance,
-                                                   self.steps, self.centre)  # fmt: skip
+            farthest, completed = kernels.book_ice(
+                cells, self.frozen_at, self._mass_by_distance, self.steps, self.centre
+            )
             self.ice_cells += len(cells)
             self._turned_ice += int(completed)
             self.crystal_radius = max(self.crystal_radius, int(farthest))
@@ -166,4 +179,4 @@ class SnowflakeModel(EmergenceModel):
     def render(self, fig: Figure, frames: Sequence[render.Frame], steps: Sequence[int]) -> None:
         from emergesim.models.snowflake import render
 
-        render.draw(fig, frames, steps, self)
+        render.draw(fig, self, frames, steps)

@@ -76,7 +76,7 @@ def frame_of(model: SnowflakeModel) -> Frame:
     return Frame(code, low, high, corner, model.centre, model.observe())
 
 
-def draw(fig: Figure, frames: Sequence[Frame], steps: Sequence[int], model: SnowflakeModel) -> None:
+def draw(fig: Figure, model: SnowflakeModel, frames: Sequence[Frame], steps: Sequence[int]) -> None:
     """The crystal now (large) and its growth; on a large canvas also two earlier stages and the
     mass-radius plot behind its fractal dimension (a small canvas, e.g. a GIF's, skips them)."""
     last = frames[-1]
@@ -116,8 +116,14 @@ def draw_crystal(ax: Axes, frame: Frame, extent: float, pixels: int, norm: Norma
     """The crystal in the square [-extent, extent]^2 of the plane, sampled on pixels^2 points."""
     xs = np.linspace(-extent, extent, max(pixels, 16))
     x, y = np.meshgrid(xs, xs)
-    ax.imshow(frame.values_at(x, y), cmap=ICE, norm=norm, origin="lower",
-              extent=(-extent, extent, -extent, extent), interpolation="antialiased")  # fmt: skip
+    ax.imshow(
+        frame.values_at(x, y),
+        cmap=ICE,
+        norm=norm,
+        origin="lower",
+        extent=(-extent, extent, -extent, extent),
+        interpolation="antialiased",
+    )
     ax.set_facecolor(NIGHT)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -163,8 +169,13 @@ def _mass_radius(ax: Axes, frame: Frame) -> None:
     if not np.isnan(dimension):
         window = r[mass.size // 8 : mass.size // 2]
         anchor = mass[mass.size // 4]
-        ax.loglog(window, anchor * (window / r[mass.size // 4]) ** dimension, color="#c0504d",
-                  lw=1.5, label=f"slope {dimension:.2f}")  # fmt: skip
+        ax.loglog(
+            window,
+            anchor * (window / r[mass.size // 4]) ** dimension,
+            color="#c0504d",
+            lw=1.5,
+            label=f"slope {dimension:.2f}",
+        )
     ax.set_xlabel("r + 1/2 (cells)")
     ax.set_ylabel("M(r)")
     ax.set_title("mass-radius", fontsize=9)

@@ -25,6 +25,14 @@ if TYPE_CHECKING:
 FACING = ((0, 1), (1, 0), (1, -1))  # axial steps to one of each pair of opposite neighbours
 
 
+def step(model: SnowflakeModel) -> np.ndarray:
+    """One synchronous step; returns the cells that froze ((n, 2) array of (i, j), in row
+    order). The HexGrid is built on the first step and kept on the model."""
+    if model._cell_by_cell is None:
+        model._cell_by_cell = CellByCell(model)
+    return model._cell_by_cell.step()
+
+
 def opposite_pairs(cell: Cell, centre: int) -> list[tuple[Cell, Cell]]:
     """The six neighbours as three pairs facing each other across the cell."""
     q, r = to_axial(*cell.coordinate, centre)
@@ -61,8 +69,11 @@ class CellByCell:
         self.grid = HexGrid(model.water.dimensions, random=model.random)
         self.grid.add_property_layer(model.water)
         self.grid.add_property_layer(model.receptive)
-        inside = (cell for cell in self.grid.all_cells
-                  if hex_distance(*cell.coordinate, model.centre) < model.radius)  # fmt: skip
+        inside = (
+            cell
+            for cell in self.grid.all_cells
+            if hex_distance(*cell.coordinate, model.centre) < model.radius
+        )
         # the cells that evolve (the edge ring is held at beta), with their neighbours paired
         self.pairs = {cell: opposite_pairs(cell, model.centre) for cell in inside}
 

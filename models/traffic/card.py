@@ -42,4 +42,10 @@ CARD = ModelCard(
     default_burn_in=200,
     scan_observables=("flow", "jammed_fraction"),
     comparisons=(JAMS,),
+    variants=(
+        dict(length=300, density=0.3, vmax=5, p_slow=0.25),
+        dict(length=97, density=0.6, vmax=3, p_slow=0.5),
+        dict(length=50, density=1.0, vmax=2, p_slow=0.1),
+        dict(length=40, density=0.025, vmax=9, p_slow=0.9),
+    ),
 )

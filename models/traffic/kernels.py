@@ -13,6 +13,7 @@ one cell upstream. Each start after a release is one move of the front, taking
 
 import numba
 
+from emergesim.parallel import serial_and_parallel
 from emergesim.streams import uniform
 
 BEHIND = -2  # released_at code: standing right behind the leader (gap 0)
@@ -50,27 +51,18 @@ def advance_car(i, positions, new_positions, speeds, key, p_slow, vmax, length, 
     return move, wait
 
 
-@numba.njit(cache=True)
 def nasch_step(positions, new_positions, speeds, key, p_slow, vmax, length, t, released_at):
-    """One tick for every car, on one thread; return the jam-front (moves, ticks)."""
-    moves = ticks = 0
-    for i in range(positions.size):
-        move, wait = advance_car(i, positions, new_positions, speeds, key, p_slow, vmax, length,
-                                 t, released_at)  # fmt: skip
-        moves += move
-        ticks += wait
-    return moves, ticks
-
-
-@numba.njit(cache=True, parallel=True)
-def nasch_step_parallel(
-    positions, new_positions, speeds, key, p_slow, vmax, length, t, released_at
-):
-    """The same tick with the cars shared among threads (integer sums: order-free)."""
+    """One tick for every car; return the jam-front (moves, ticks). ``nasch_step`` runs it on
+    one thread, ``nasch_step_parallel`` shares the cars among threads (integer sums: the same
+    result in any order)."""
     moves = ticks = 0
     for i in numba.prange(positions.size):
-        move, wait = advance_car(i, positions, new_positions, speeds, key, p_slow, vmax, length,
-                                 t, released_at)  # fmt: skip
+        move, wait = advance_car(
+            i, positions, new_positions, speeds, key, p_slow, vmax, length, t, released_at
+        )
         moves += move
         ticks += wait
     return moves, ticks
+
+
+nasch_step, nasch_step_parallel = serial_and_parallel(nasch_step)

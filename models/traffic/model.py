@@ -9,6 +9,7 @@ stop-and-go waves form with no bottleneck and travel upstream.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,6 +24,14 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 FRAME_CELLS = 1000  # pictures show at most the first 1000 cells of the ring
+
+
+@dataclass(frozen=True)
+class TrafficFrame:
+    """What a picture needs of one step: the first FRAME_CELLS cells, -1 where empty, else the
+    speed of the car there."""
+
+    cells: np.ndarray
 
 
 class Car(RowAgent):
@@ -53,6 +62,7 @@ class TrafficModel(EmergenceModel):
     """Nagel-Schreckenberg traffic on a ring road: jams emerge with no bottleneck."""
 
     card = CARD
+    twin = staticmethod(twin.step)
 
     def __init__(self, *, seed=None, backend="numba", **params: Any) -> None:
         super().__init__(seed=seed, backend=backend, **params)
@@ -67,16 +77,25 @@ class TrafficModel(EmergenceModel):
 
     def step(self) -> None:
         key = draw_key(self.rng)  # car i slows if uniform(key, i) < p_slow: see emergesim.streams
-        if self.backend == "numba":
-            moves, ticks = self._kernel(
-                self.positions, self._next_positions, self.speeds, key, self.p_slow,
-                self.vmax, self.length, self.steps, self.released_at,
-            )  # fmt: skip
-            self.positions, self._next_positions = self._next_positions, self.positions
-        else:
-            moves, ticks = twin.step(self, key)
+        moves, ticks = self.advance(key)
         self._front[0] += moves
         self._front[1] += ticks
+
+    def kernel_step(self, key: int) -> tuple[int, int]:
+        """One tick of every car; returns the jam-front (moves, ticks) as ``twin.step`` does."""
+        moves, ticks = self._kernel(
+            self.positions,
+            self._next_positions,
+            self.speeds,
+            key,
+            self.p_slow,
+            self.vmax,
+            self.length,
+            self.steps,
+            self.released_at,
+        )
+        self.positions, self._next_positions = self._next_positions, self.positions
+        return moves, ticks
 
     def open_interval(self) -> None:
         self._front = [0, 0]
@@ -101,45 +120,18 @@ class TrafficModel(EmergenceModel):
             "jam_speed": -moves / ticks if ticks else float("nan"),
         }
 
-    def frame(self) -> np.ndarray:
+    def frame(self) -> TrafficFrame:
         """The first FRAME_CELLS cells: -1 where empty, else the speed of the car there."""
         cells = np.full(min(self.length, FRAME_CELLS), -1, dtype=np.int16)
         shown = self.positions < cells.size
         cells[self.positions[shown]] = self.speeds[shown]
-        return cells
+        return TrafficFrame(cells)
 
-    def render(self, fig: Figure, frames: Sequence[np.ndarray], steps: Sequence[int]) -> None:
+    def render(self, fig: Figure, frames: Sequence[TrafficFrame], steps: Sequence[int]) -> None:
         """Space-time diagram (time runs down; jams are red stripes drifting left), and the ring."""
-        from matplotlib.colors import BoundaryNorm, ListedColormap
+        from emergesim.models.traffic import render
 
-        cmap = ListedColormap(["white", *_speed_colours(self.vmax)])
-        norm = BoundaryNorm(np.arange(-1.5, self.vmax + 1), cmap.N)
-        grid = fig.add_gridspec(1, 2, width_ratios=[2.2, 1], wspace=0.15)
-        ax = fig.add_subplot(grid[0])
-        extent = (-0.5, frames[0].size - 0.5, steps[-1] + 0.5, steps[0] - 0.5)
-        image = ax.imshow(np.array(frames), cmap=cmap, norm=norm, aspect="auto",
-                          interpolation="nearest", extent=extent)  # fmt: skip
-        ax.set_xlabel("cell")
-        ax.set_ylabel("time step")
-        shown = f" (first {FRAME_CELLS} cells)" if self.length > FRAME_CELLS else ""
-        ax.set_title(f"space-time diagram{shown}")
-        bar = fig.colorbar(image, ax=ax, ticks=range(self.vmax + 1), fraction=0.04, pad=0.02)
-        bar.set_label("speed (cells/step)")
-        ring = fig.add_subplot(grid[1])
-        last = frames[-1]
-        cells = np.flatnonzero(last >= 0)
-        angle = 2 * np.pi * cells / last.size
-        ring.plot(np.cos(np.linspace(0, 2 * np.pi, 200)), np.sin(np.linspace(0, 2 * np.pi, 200)),
-                  color="0.85", lw=8, zorder=0)  # fmt: skip
-        ring.scatter(np.cos(angle), np.sin(angle), c=last[cells], cmap=cmap, norm=norm, s=14,
-                     edgecolors="none")  # fmt: skip
-        ring.set_aspect("equal")
-        ring.set_axis_off()
-        ring.set_title(f"the ring at step {steps[-1]}")
-        fig.suptitle(
-            f"Nagel-Schreckenberg traffic: density {self.density:g}, vmax {self.vmax}, "
-            f"p_slow {self.p_slow:g}, {self.length} cells"
-        )
+        render.draw(fig, self, frames, steps)
 
     @classmethod
     def exact_curve(
@@ -156,10 +148,3 @@ class TrafficModel(EmergenceModel):
             flow = (1 - np.sqrt(1 - 4 * q * rho * (1 - rho))) / 2
             return flow, "exact, vmax = 1 (Schreckenberg et al. 1995)"
         return None
-
-
-def _speed_colours(vmax: int) -> list:
-    """Red (standing) through yellow to green (at the limit)."""
-    from matplotlib import colormaps
-
-    return [colormaps["RdYlGn"](0.05 + 0.9 * v / max(vmax, 1)) for v in range(vmax + 1)]

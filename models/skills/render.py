@@ -1,4 +1,4 @@
-"""The skills figure: every metric against scale, closed forms as curves, estimates as points.
+"""The skills picture: every metric against scale, closed forms as curves, estimates as points.
 
 Left, exact match and partial credit against N (the emergence plot of Wei et al. 2022 and its
 rebuttal by Schaeffer et al. 2023 on one axis); middle, the two other metrics; right, the run's
@@ -44,7 +44,7 @@ class Curves(NamedTuple):
         return cls(10.0**grid, world.metrics(grid), others)
 
 
-def draw(fig: Figure, model: SkillsModel, frames: Sequence[Tally]) -> None:
+def draw(fig: Figure, model: SkillsModel, frames: Sequence[Tally], steps: Sequence[int]) -> None:
     """The figure of a run whose tallies so far are ``frames`` (the last one is now)."""
     world, (n_params, curves, others) = model.world, model.curves
     score = "exact match" if world.n_choices == OPEN_ANSWER else "accuracy"
@@ -52,16 +52,37 @@ def draw(fig: Figure, model: SkillsModel, frames: Sequence[Tally]) -> None:
     estimates, errors = tally.estimates()
     scales = 10.0**model.log10_n
     fig.set_layout_engine("none")  # fixed margins: a constrained layout costs 2/3 of a frame
-    layout = fig.add_gridspec(2, 3, width_ratios=[1.7, 1, 1.1], left=0.065, right=0.985,
-                              bottom=0.11, top=0.83, wspace=0.3, hspace=0.32)  # fmt: skip
+    layout = fig.add_gridspec(
+        2,
+        3,
+        width_ratios=[1.7, 1, 1.1],
+        left=0.065,
+        right=0.985,
+        bottom=0.11,
+        top=0.83,
+        wspace=0.3,
+        hspace=0.32,
+    )
 
     accuracy = fig.add_subplot(layout[:, 0])
     for other, curve in others.items():
-        accuracy.plot(n_params, curve, lw=1, ls=":", color=COLOURS[EXACT], alpha=0.6,
-                      label=f"{score}, {other.replace('_', '-')}")  # fmt: skip
+        accuracy.plot(
+            n_params,
+            curve,
+            lw=1,
+            ls=":",
+            color=COLOURS[EXACT],
+            alpha=0.6,
+            label=f"{score}, {other.replace('_', '-')}",
+        )
     one_step = " (= exact match: one step)" if world.n_steps == 1 else ""
-    accuracy.plot(n_params, curves["partial_credit"], color=COLOURS[PARTIAL], lw=2,
-                  label=f"partial credit{one_step}")  # fmt: skip
+    accuracy.plot(
+        n_params,
+        curves["partial_credit"],
+        color=COLOURS[PARTIAL],
+        lw=2,
+        label=f"partial credit{one_step}",
+    )
     accuracy.plot(n_params, curves["exact_match"], color=COLOURS[EXACT], lw=2.4, label=score)
     if world.n_choices != OPEN_ANSWER:
         accuracy.axhline(1 / world.n_choices, color="0.4", lw=1, ls="--", label="chance")
@@ -80,8 +101,9 @@ def draw(fig: Figure, model: SkillsModel, frames: Sequence[Tally]) -> None:
     wrong.set_title("edit distance", fontsize="medium")
     likelihood = fig.add_subplot(layout[1, 1], sharex=wrong)
     likelihood.plot(n_params, -curves["log_likelihood"], color=COLOURS[LIKELIHOOD], lw=2)
-    _estimates(likelihood, scales, -estimates[:, LIKELIHOOD], errors[:, LIKELIHOOD],
-               COLOURS[LIKELIHOOD])  # fmt: skip
+    _estimates(
+        likelihood, scales, -estimates[:, LIKELIHOOD], errors[:, LIKELIHOOD], COLOURS[LIKELIHOOD]
+    )
     likelihood.set_yscale("log")
     _decades(likelihood.yaxis)
     likelihood.set_ylabel("nats")
@@ -114,10 +136,31 @@ def _decades(axis) -> None:
 
 def _estimates(ax, scales, values, errors, colour) -> None:
     """The family's estimates as dots with standard errors; the run's own model as a star."""
-    ax.errorbar(scales[1:], values[1:], yerr=errors[1:], fmt="o", ms=4.5, color=colour,
-                mec="white", mew=0.6, elinewidth=1, capsize=0, zorder=3)  # fmt: skip
-    ax.errorbar(scales[:1], values[:1], yerr=errors[:1], fmt="*", ms=12, color=colour,
-                mec="black", mew=0.6, elinewidth=1, zorder=4)  # fmt: skip
+    ax.errorbar(
+        scales[1:],
+        values[1:],
+        yerr=errors[1:],
+        fmt="o",
+        ms=4.5,
+        color=colour,
+        mec="white",
+        mew=0.6,
+        elinewidth=1,
+        capsize=0,
+        zorder=3,
+    )
+    ax.errorbar(
+        scales[:1],
+        values[:1],
+        yerr=errors[:1],
+        fmt="*",
+        ms=12,
+        color=colour,
+        mec="black",
+        mew=0.6,
+        elinewidth=1,
+        zorder=4,
+    )
 
 
 def _mark_crossing(ax, n_params, curves, score: str) -> None:
@@ -129,9 +172,13 @@ def _mark_crossing(ax, n_params, curves, score: str) -> None:
     ax.annotate(
         f"{score} 50% at N = {n_params[i]:.1e}\npartial credit there "
         f"{curves['partial_credit'][i]:.2f}",
-        xy=(n_params[i], 0.5), xytext=(0.97, 0.08), textcoords="axes fraction", ha="right",
-        fontsize="small", arrowprops=dict(arrowstyle="->", color="0.3", lw=0.8),
-    )  # fmt: skip
+        xy=(n_params[i], 0.5),
+        xytext=(0.97, 0.08),
+        textcoords="axes fraction",
+        ha="right",
+        fontsize="small",
+        arrowprops=dict(arrowstyle="->", color="0.3", lw=0.8),
+    )
 
 
 def _convergence(ax, model: SkillsModel, frames: Sequence[Tally], score: str) -> None:
@@ -146,8 +193,9 @@ def _convergence(ax, model: SkillsModel, frames: Sequence[Tally], score: str) ->
         if not shown:
             continue
         mean, error = means[:, column], errors[:, column]
-        ax.fill_between(attempts, mean - 2 * error, mean + 2 * error, color=COLOURS[column],
-                        alpha=0.2, lw=0)  # fmt: skip
+        ax.fill_between(
+            attempts, mean - 2 * error, mean + 2 * error, color=COLOURS[column], alpha=0.2, lw=0
+        )
         ax.plot(attempts, mean, color=COLOURS[column], lw=1.5, label=f"{name} (± 2 s.e.)")
     ax.set_xscale("log")
     _decades(ax.xaxis)
