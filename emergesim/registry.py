@@ -11,7 +11,7 @@ packages are scanned once per process; a plug-in cannot shadow a built-in name. 
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from emergesim.card import ModelCard
 from emergesim.errors import EmergesimError, UnknownModelError
@@ -48,19 +48,11 @@ def available() -> list[str]:
 def card(name: str) -> ModelCard:
     """The card of the model registered under ``name`` (imports the model only when the entry
     point names its class)."""
-    points = _entry_points(MODEL_GROUP)
-    if name not in points:
-        raise UnknownModelError(f"unknown model '{name}'; available: {', '.join(sorted(points))}")
-    try:
-        target = points[name].load()
-    except (ImportError, AttributeError) as error:
-        raise UnknownModelError(
-            f"model '{name}' cannot be loaded from '{points[name].value}': {error}"
-        ) from None
+    target, where = _load(MODEL_GROUP, "model", name, UnknownModelError)
     found = target if isinstance(target, ModelCard) else getattr(target, "card", None)
     if not isinstance(found, ModelCard):
         raise UnknownModelError(
-            f"'{points[name].value}' (model '{name}') is neither an EmergenceModel nor its card"
+            f"'{where}' (model '{name}') is neither an EmergenceModel nor its card"
         )
     return found
 
@@ -82,15 +74,20 @@ def studies() -> list[str]:
 
 def get_study(name: str) -> Study:
     """The study registered under ``name`` (importing its module)."""
-    points = _entry_points(STUDY_GROUP)
-    if name not in points:
-        raise EmergesimError(f"unknown study '{name}'; available: {', '.join(sorted(points))}")
-    try:
-        found = points[name].load()
-    except (ImportError, AttributeError) as error:
-        raise EmergesimError(
-            f"study '{name}' cannot be loaded from '{points[name].value}': {error}"
-        ) from None
+    found, where = _load(STUDY_GROUP, "study", name, EmergesimError)
     if not isinstance(found, Study):
-        raise EmergesimError(f"'{points[name].value}' (study '{name}') is not a Study")
+        raise EmergesimError(f"'{where}' (study '{name}') is not a Study")
     return found
+
+
+def _load(group: str, kind: str, name: str, error: type[EmergesimError]) -> tuple[Any, str]:
+    """What the entry point ``name`` of ``group`` names, and where it names it."""
+    points = _entry_points(group)
+    if name not in points:
+        raise error(f"unknown {kind} '{name}'; available: {', '.join(sorted(points))}")
+    try:
+        return points[name].load(), points[name].value
+    except (ImportError, AttributeError) as problem:
+        raise error(
+            f"{kind} '{name}' cannot be loaded from '{points[name].value}': {problem}"
+        ) from None
