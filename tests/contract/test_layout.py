@@ -63,3 +63,21 @@ def test_no_module_names_a_registered_model(module):
         if name and name.startswith(PLUGGED_IN)
     ]
     assert not found + imports, f"{module.name} names a model: {found + imports}"
+
+
+def test_readme_layout_names_what_is_there():
+    """README's picture of the tree: every module and folder it names exists (indented names are
+    inside emergesim/)."""
+    root = PACKAGE.parent
+    readme = (root / "README.md").read_text()
+    block = readme.split("## How the code is laid out", 1)[1].split("```")[1]
+    named = set()
+    for line in block.splitlines():
+        head = line[:22].split()
+        folder = "emergesim/" if line.startswith("  ") else ""
+        for word in head:
+            if word.endswith((".py", "/")) and "<" not in word:
+                named.add(folder + word)
+    missing = [path for path in named if not (root / path).exists()]
+    assert not missing, f"README names what is not there: {missing}"
+    assert {"emergesim/testing.py", "emergesim/sweeps/", "studies/", "examples/"} <= named

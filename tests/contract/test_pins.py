@@ -8,7 +8,7 @@ grokking case generalises during its burn-in, the snowflake stops itself mid-win
 
 The numbers depend on the numerical libraries (numpy, numba) and the machine. A model whose
 trajectory changes on purpose bumps its card's version; re-record then with
-``python tests/test_contract_pins.py``, which prints PINS.
+``python tests/contract/test_pins.py``, which prints PINS.
 """
 
 import hashlib
