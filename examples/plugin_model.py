@@ -1,17 +1,20 @@
 """Write a plug-in model and add it to the comparison: a mean-field (Curie-Weiss) magnet.
 
-Its card declares a row of ``emergesim compare``, run here once registered as a package would be.
-Run: ``python plugin_model.py [--tiny] [--out FOLDER]``. Adapt: ``step``, ``observe``, budgets.
+Its card declares a row of ``emergesim compare``; ``check_model`` holds it to the contract; it is
+registered as a package would be. Run: ``python plugin_model.py [--tiny] [--out FOLDER]``.
+Adapt: ``step``, ``observe``, the budgets.
 """
 
 import argparse
 import math
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import emergesim
 from emergesim.card import Budget, Comparison, ModelCard
 from emergesim.compare import System, compare
+from emergesim.testing import check_model
 
 ROW = Comparison(
     key="meanfield",
@@ -27,6 +30,11 @@ TINY = Budget("0.5:1.5:21", (16, 64, 256), reps=2, steps=100, burn_in=50)  # --t
 ENTRY = "meanfield = __main__:MeanFieldMagnet"  # a package's: "mypackage.magnet:MeanFieldMagnet"
 
 
+@dataclass(frozen=True)
+class MeanSpin:  # the state; immutable, so that frame() may hand it out as the picture frame
+    m: float
+
+
 class MeanFieldMagnet(emergesim.EmergenceModel):
     card = ModelCard(
         name="meanfield",
@@ -39,41 +47,39 @@ class MeanFieldMagnet(emergesim.EmergenceModel):
         order="magnetization",
         observables={"magnetization": "|m|", "m2": "m^2", "m4": "m^4", "all_aligned": "|m| = 1"},
         comparisons=(ROW,),
+        variants=(dict(n_spins=16),),  # what check_model runs
     )
-    m = 1.0  # the mean spin: all spins up at the start
+    now = MeanSpin(1.0)  # all spins up at the start
 
     def step(self):  # heat bath: every spin redrawn, up with probability 1 / (1 + exp(-2 m / T))
-        up = self.rng.random(self.n_spins) < 1 / (1 + math.exp(-2 * self.m / self.temperature))
-        self.m = 2 * float(up.mean()) - 1  # the mean of the spins, each +1 (up) or -1
+        up = self.rng.random(self.n_spins) < 1 / (1 + math.exp(-2 * self.now.m / self.temperature))
+        self.now = MeanSpin(2 * float(up.mean()) - 1)  # the mean of the spins, each +1 or -1
 
     def observe(self):
-        m = self.m
+        m = self.now.m
         return {"magnetization": abs(m), "m2": m**2, "m4": m**4, "all_aligned": float(abs(m) == 1)}
 
     def frame(self):
-        return self.m
+        return self.now
 
     def render(self, fig, frames, steps):
-        fig.add_subplot(xlabel="step", ylabel="m, the mean spin").plot(steps, frames)
+        fig.add_subplot(xlabel="step", ylabel="m").plot(steps, [f.m for f in frames])
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("example-output/plugin_model"))
-    parser.add_argument("--tiny", action="store_true", help="a few seconds, for the tests")
+    parser.add_argument("--tiny", action="store_true")  # a few seconds, for the tests
     args = parser.parse_args()
-    # register ENTRY as pip does for a package with it in [project.entry-points."emergesim.models"]
+    check_model(MeanFieldMagnet)  # the contract every model keeps (emergesim.testing)
     info = args.out / "plugin" / "meanfield_example-0.dist-info"
     info.mkdir(parents=True, exist_ok=True)
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: meanfield-example\nVersion: 0\n")
     (info / "entry_points.txt").write_text(f"[emergesim.models]\n{ENTRY}\n")
-    sys.path.insert(0, str(info.parent))  # importlib.metadata looks there, as do the workers
+    sys.path.insert(0, str(info.parent))  # registered as pip registers a package's entry point
     row = System(MeanFieldMagnet.card, ROW).with_budget(TINY if args.tiny else ROW.quick)
     s = compare(args.out, quick=True, rows=(row,), progress=False)["systems"]["meanfield"]
-    print(f"{ROW.title}: {s['verdict']} ({s['reasons']['rule']})")
-    if s["location"] is not None:
-        (low, high), where = s["location_ci"], s["location_from"]
-        print(f"located at T = {s['location']:.4f} [{low:.4f}, {high:.4f}] ({where})")
+    print(f"{ROW.title}: {s['verdict']} ({s['reasons']['rule']}); report in {args.out}")
 
 
 if __name__ == "__main__":  # the process pool re-imports this script: keep the work in main()
