@@ -3,13 +3,13 @@
 Run: python benchmarks/flocking.py [--quick]
 
 Mesa's mesa.examples.basic.boid_flockers and our FlockingModel run the configurations of the ABM
-framework comparison (REFERENCE.md): Flocking-small, 200 birds in 100 x 100 with vision 5, and
-Flocking-large, 400 birds in 150 x 150 with vision 15; both 100 steps, speed 1, separation 1,
-cohere 0.03, separate 0.015, match 0.05. Each repeat builds both models from a fresh seed and
-times 100 steps (building excluded, as the comparison's Mesa script does; it is timed apart).
-Repeats alternate between the two, so load on a shared machine falls on both alike; medians of
-wall time and of CPU time (this process only) are printed. Agents.jl 6.2 was reported 159x
-(small) and 59.5x (large) faster than Mesa 3.2.
+framework comparison (JuliaDynamics/ABMFrameworksComparison): Flocking-small, 200 birds in
+100 x 100 with vision 5, and Flocking-large, 400 birds in 150 x 150 with vision 15; both 100
+steps, speed 1, separation 1, cohere 0.03, separate 0.015, match 0.05. Each repeat builds both
+models from a fresh seed and times 100 steps (building excluded, as the comparison's Mesa script
+does; it is timed apart). Repeats alternate between the two, so load on a shared machine falls on
+both alike; medians of wall time and of CPU time (this process only) are printed. Agents.jl 6.2
+was reported 159x (small) and 59.5x (large) faster than Mesa 3.2.
 
 Then the cost per agent-step from 10^3 to 10^6 birds at Flocking-large's density (steps 1 to 20
 from a random start; the kernel runs on one thread below kernels.PARALLEL_FROM birds whatever

@@ -156,7 +156,7 @@ def unit(vx, vy, hx, hy):
 @numba.njit(cache=True)
 def vicsek_direction(hx, hy, heading_x, heading_y, k):
     """Vicsek's new direction: Arg of the summed directions of the agents within r, itself
-    included (REFERENCE.md); ``heading`` is that fixed-point sum, ``k`` the constants."""
+    included (Vicsek et al. 1995); ``heading`` is that fixed-point sum, ``k`` the constants."""
     return unit(heading_x / k.heading_scale, heading_y / k.heading_scale, hx, hy)
 
 
@@ -164,7 +164,7 @@ def vicsek_direction(hx, hy, heading_x, heading_y, k):
 def boid_direction(
     hx, hy, count, cohesion_x, cohesion_y, crowding_x, crowding_y, heading_x, heading_y, k
 ):
-    """Mesa's boid_flockers steering (REFERENCE.md): the direction after one update.
+    """Mesa's boid_flockers steering (mesa.examples.basic.boid_flockers): the new direction.
 
     The fixed-point sums: ``cohesion`` of the offsets to the ``count`` neighbours within vision,
     ``crowding`` of those to neighbours closer than the separation, ``heading`` of the

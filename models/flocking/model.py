@@ -3,8 +3,8 @@
 ``rule="boids"`` steers each bird by cohesion, separation and alignment within ``vision``, with
 the parameter names and defaults of Mesa's own example (mesa.examples.basic.boid_flockers);
 ``rule="vicsek"`` turns each agent to the mean heading of the agents within ``vision`` (the
-radius r), plus a uniform angle in [-noise/2, noise/2] (Vicsek et al., PRL 75:1226, 1995; see
-REFERENCE.md). Either way every agent then moves ``speed`` along its new heading, and global
+radius r), plus a uniform angle in [-noise/2, noise/2] (Vicsek et al., PRL 75:1226, 1995).
+Either way every agent then moves ``speed`` along its new heading, and global
 order emerges from local alignment. "Within" is distance <= vision, as in Mesa (Vicsek writes
 < r: the same up to a set of measure zero).
 

@@ -1,9 +1,10 @@
 """Numba kernels of Reiter's step (twin: ``twin.py``; lattice conventions: ``lattice.py``).
 
-One synchronous step (Reiter 2005, REFERENCE.md): ``u`` is the water free to diffuse (``s`` on
-non-receptive cells, 0 on receptive ones), ``v = s - u`` the water held by receptive cells. Then
-``v' = v + gamma`` on receptive cells, ``u' = u + (alpha/2)(mean of u over the six neighbours -
-u)``, written here as ``u + (alpha/12) * sum(u_neighbour - u)``, and ``s' = u' + v'``. The kernels
+One synchronous step (Reiter, Chaos Solitons Fractals 23:1111, 2005): ``u`` is the water free to
+diffuse (``s`` on non-receptive cells, 0 on receptive ones), ``v = s - u`` the water held by
+receptive cells. Then ``v' = v + gamma`` on receptive cells, ``u' = u + (alpha/2)(mean of u over
+the six neighbours - u)``, written here as ``u + (alpha/12) * sum(u_neighbour - u)``, and
+``s' = u' + v'``. The kernels
 keep ``u`` in its own array (``free``) beside ``s`` (``water``), so a cell reads its neighbours'
 ``u`` without asking whether they are receptive.
 

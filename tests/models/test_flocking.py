@@ -71,8 +71,8 @@ def test_vicsek_with_full_noise_has_random_headings():
 
 def test_vicsek_order_gives_way_to_noise_between_eta_2_and_4_5():
     """N = 400 in L = 10 (density 4): Vicsek et al.'s Fig. 2a, where v_a falls through 0.5
-    near eta = 3 (REFERENCE.md: transition near 3-4). Noise drawn on twice the range would
-    move the fall to eta ~ 1.5, half the range to ~ 6."""
+    near eta = 3 (the transition lies near 3-4). Noise drawn on twice the range would move the
+    fall to eta ~ 1.5, half the range to ~ 6."""
     order = [
         run(
             "flocking",

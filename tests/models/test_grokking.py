@@ -23,8 +23,8 @@ def test_memorisation_comes_first_and_generalisation_later():
 
 
 def test_without_weight_decay_the_recipe_does_not_generalise_in_the_same_budget():
-    """REFERENCE.md's recipe (p = 97, fraction 0.2): >= 0.95 test accuracy near step 550 with
-    weight decay 1; with none, not within 800 steps."""
+    """The CPU recipe after Power et al. 2022 (p = 97, fraction 0.2): >= 0.95 test accuracy near
+    step 550 with weight decay 1; with none, not within 800 steps."""
     budget = dict(steps=800, record_every=50, seed=0)
     grokked = run("grokking", **budget)
     assert grokked.model.generalised_at <= 800

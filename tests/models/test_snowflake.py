@@ -262,9 +262,9 @@ def test_serial_and_parallel_sweeps_agree_on_any_number_of_threads():
 
 def test_fractal_dimension_of_plate_needles_and_dla():
     """Mass-radius dimension: 2 for a filled hexagon, 1 for six one-cell needles, and near the
-    1.71 of diffusion-limited aggregates (Witten & Sander 1981; effective ~1.67 for small ones,
-    REFERENCE.md). Clusters of 2000 particles measure ~1.65 on average, one cluster scattering by
-    ~0.05, so the mean of twelve is held to 1.67 +- 0.08."""
+    1.71 of diffusion-limited aggregates (Witten & Sander 1981; effective ~1.67 below a
+    million particles). Clusters of 2000 particles measure ~1.65 on average, one cluster
+    scattering by ~0.05, so the mean of twelve is held to 1.67 +- 0.08."""
     plate = np.array([1] + [6 * d for d in range(1, 121)])
     needles = np.array([1] + [6] * 120)
     assert mass_radius_dimension(plate, 120) == pytest.approx(2.0, abs=1e-3)
@@ -328,7 +328,7 @@ def diffusion_limited_aggregate(particles, rng):
     ],
 )
 def test_reiters_pairs_give_his_morphologies(beta, gamma, morphology):
-    """Reiter (2005) at a modest radius (REFERENCE.md); every crystal stays six-fold."""
+    """Reiter (2005) at a modest radius; every crystal stays six-fold."""
     model = grow(beta=beta, gamma=gamma, radius=60)
     assert model.crystal_radius == model.stop_radius == 54
     assert model.morphology == morphology
