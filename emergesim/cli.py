@@ -35,6 +35,9 @@ console = Console(soft_wrap=True)  # a printed path stays whole, to copy and pas
 chatter = Console(stderr=True, soft_wrap=True)  # what --quiet silences
 JSON = Annotated[bool, typer.Option("--json", help="Print the result as one JSON document.")]
 ModelName = Annotated[str, typer.Argument(help="Model name (see `emergesim list`).")]
+# options of both run and sweep, declared once
+Steps = Annotated[int | None, typer.Option(help="Measured steps (model default).")]
+BurnIn = Annotated[int | None, typer.Option(help="Unmeasured steps (model default).")]
 
 
 def _show_version(value: bool) -> None:
@@ -128,8 +131,8 @@ def run(
     param: Annotated[
         list[str] | None, typer.Option("-p", "--param", help="name=value; repeat for more.")
     ] = None,
-    steps: Annotated[int | None, typer.Option(help="Measured steps (model default).")] = None,
-    burn_in: Annotated[int | None, typer.Option(help="Unmeasured steps (model default).")] = None,
+    steps: Steps = None,
+    burn_in: BurnIn = None,
     seed: Annotated[int | None, typer.Option(help="Seed in [0, 2**63); random if none.")] = None,
     record_every: Annotated[int, typer.Option(help="Record observables every N steps.")] = 1,
     backend: Annotated[
@@ -192,8 +195,8 @@ def sweep(
         typer.Option(help="name=start:stop:count, name=a,b,c or name=log:start:stop:count."),
     ] = None,
     reps: Annotated[int | None, typer.Option(help="Replicates of every point (default 1).")] = None,
-    steps: Annotated[int | None, typer.Option(help="Measured steps (model default).")] = None,
-    burn_in: Annotated[int | None, typer.Option(help="Unmeasured steps (model default).")] = None,
+    steps: Steps = None,
+    burn_in: BurnIn = None,
     record_every: Annotated[
         int | None, typer.Option(help="Record every N steps (default 1).")
     ] = None,
@@ -305,6 +308,8 @@ def analyze(
 
 
 def _print_analysis(result) -> None:
+    from emergesim.analysis import estimate_text
+
     x, y, by = result.x, result.y, result.by
     headers = ("transition", "location [95% CI]", "width [95% CI]", "chi peak at")
     out = Table(by or "runs", *headers, title=f"{y} against {x}")
@@ -312,8 +317,8 @@ def _print_analysis(result) -> None:
         out.add_row(
             "all" if g is None else f"{g:g}",
             _found(fit),
-            f"{fit.location:.4g} {_interval(fit.location_ci)}",
-            f"{fit.width:.4g} {_interval(fit.width_ci)}",
+            estimate_text(fit.location, fit.location_ci),
+            estimate_text(fit.width, fit.width_ci),
             f"{result.fluctuations[g].peak:.4g}",
         )
     console.print(out)
@@ -322,7 +327,7 @@ def _print_analysis(result) -> None:
     if result.sharpening is not None:
         sharp = result.sharpening
         console.print(
-            f"width ~ {by}^b: b = {sharp.exponent:+.3f} {_interval(sharp.exponent_ci, '+.3f')} "
+            f"width ~ {by}^b: b = {estimate_text(sharp.exponent, sharp.exponent_ci, '+.3f')} "
             f"({sharp.reading} with {by})"
         )
     if result.scaling is not None:
@@ -359,16 +364,10 @@ def _found(fit) -> str:
     return "no" if fit.conclusive else "cannot tell"
 
 
-def _estimate_text(value: float | None, bounds, spec: str = ".4g") -> str:
-    return "not measured" if value is None else f"{value:{spec}} {_interval(bounds, spec)}"
-
-
-def _interval(bounds, spec: str = ".4g") -> str:
-    return f"[{bounds[0]:{spec}}, {bounds[1]:{spec}}]"
-
-
 def _scaling_lines(scaling) -> list[str]:
     """Finite-size scaling, one line a measure; a measure that could not be made says why."""
+    from emergesim.analysis import estimate_text
+
     lines = []
     for name, label in (
         ("x_inf", f"{scaling.x} at infinite size"),
@@ -380,11 +379,11 @@ def _scaling_lines(scaling) -> list[str]:
             lines.append(f"{label}: not measured ({scaling.notes.get(name, 'no estimate')})")
         else:
             source = f" (from the {scaling.nu_from})" if name == "nu" else ""
-            lines.append(f"{label} = {value.value:.4g} {_interval(value.ci)}{source}")
+            lines.append(f"{label} = {value.text()}{source}")
     binder = scaling.binder
     if binder is not None:
         where = (
-            f"at {binder.location:.4g} {_interval(binder.location_ci)}"
+            f"at {estimate_text(binder.location, binder.location_ci)}"
             if binder.crossed
             else (f"not found ({binder.reason})")
         )
@@ -447,6 +446,7 @@ def compare(
     as_json: JSON = False,
 ) -> None:
     """Sweep every system, measure its transition, write OUT/index.html and summary.json."""
+    from emergesim.analysis import estimate_text
     from emergesim.compare import compare as run_comparison
 
     _on_interrupt.append(f"the finished runs are kept in {out}: rerun the same command to resume")
@@ -456,8 +456,8 @@ def compare(
         return
     table = Table("system", "location [95% CI]", "per-unit width exponent b", "verdict")
     for d in summary["systems"].values():
-        location = _estimate_text(d["location"], d["location_ci"], ".3g")
-        b = _estimate_text(d["per_unit_width_exponent"], d["per_unit_width_exponent_ci"], "+.2f")
+        location = estimate_text(d["location"], d["location_ci"], ".3g")
+        b = estimate_text(d["per_unit_width_exponent"], d["per_unit_width_exponent_ci"], "+.2f")
         expected = "" if d["expected"] is None else f" (expected {d['expected']})"
         table.add_row(d["title"], location, b, d["verdict"] + expected)
     console.print(table)

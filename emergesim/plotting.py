@@ -7,7 +7,7 @@ display is needed; GIFs are assembled frame by frame with Pillow.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,8 @@ from emergesim.runner import RunResult
 
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 ANIMATION_SUFFIXES = (".gif",)
+# a study's figure: its numbers from the study's source, how to draw them, its size in inches
+StudyFigure = tuple[Callable[[Any], Any], Callable[[Figure, Any], None], tuple[float, float]]
 
 
 def check_output(path: str | Path, suffixes: tuple[str, ...]) -> Path:
@@ -50,6 +52,28 @@ def new_figure(width: float = 12.0, height: float = 5.5, dpi: int = 150) -> Figu
     fig = Figure(figsize=(width, height), dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
+
+
+def save_figures(
+    folder: Path,
+    figures: Mapping[str, StudyFigure],
+    source: Any,
+    *,
+    dpi: int,
+    report: Callable[[str], object],
+) -> list[Path]:
+    """Compute, draw and save a study's figures into ``folder`` one at a time (one figure in
+    memory), and return their paths; ``report`` gets each file name and its numbers' ``headline``
+    as soon as that figure is written."""
+    paths = []
+    for name, (compute, draw, size) in figures.items():
+        numbers = compute(source)
+        fig = new_figure(*size, dpi=dpi)
+        draw(fig, numbers)
+        fig.savefig(folder / name)
+        paths.append(folder / name)
+        report(f"{name}: {numbers.headline}")
+    return paths
 
 
 def save_figure(result: RunResult, path: str | Path) -> Path:

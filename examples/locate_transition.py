@@ -15,6 +15,7 @@ import argparse
 from pathlib import Path
 
 import emergesim
+from emergesim.analysis import estimate_text
 from emergesim.card import Budget
 from emergesim.plotting import draw_steps, new_figure
 
@@ -22,11 +23,6 @@ MODEL, CONTROL, ORDER, SIZE = "traffic", "density", "jammed_fraction", "length"
 FIXED = {"vmax": 5, "p_slow": 0.1}
 FULL = Budget("0.04:0.5:47", (200, 800, 3200), reps=3, steps=300, burn_in=300)
 TINY = Budget("0.04:0.5:12", (100, 200), reps=2, steps=60, burn_in=60)  # --tiny: seconds
-
-
-def interval(value, ci, spec=".4f"):
-    """A measured number and its 95 % interval: "value [low, high]"."""
-    return f"{value:{spec}} [{ci[0]:{spec}}, {ci[1]:{spec}}]"
 
 
 def main():
@@ -50,16 +46,16 @@ def main():
     found = emergesim.analyze(store, CONTROL, ORDER, by=SIZE)
     for size, fit in found.transitions.items():
         if fit.detected:
-            where = f"{ORDER} at {CONTROL} = {interval(fit.location, fit.location_ci)}"
+            where = f"{ORDER} at {CONTROL} = {estimate_text(fit.location, fit.location_ci, '.4f')}"
             print(f"{SIZE} {size:g}: {fit.kind} of {where}, 10-90 % width {fit.width:.4f}")
         else:
             print(f"{SIZE} {size:g}: no transition ({fit.reason})")
     sharp = found.sharpening
-    b = interval(sharp.exponent, sharp.exponent_ci, "+.3f")
+    b = estimate_text(sharp.exponent, sharp.exponent_ci, "+.3f")
     print(f"width ~ {SIZE}^b: b = {b} ({sharp.reading} with {SIZE})")
     if found.scaling is not None:  # three or more sizes: extrapolate to infinite size
         x_inf, why = found.scaling.x_inf, found.scaling.notes.get("nu")
-        where = f"not measured ({why})" if x_inf is None else interval(x_inf.value, x_inf.ci)
+        where = f"not measured ({why})" if x_inf is None else x_inf.text(".4f")
         print(f"{CONTROL} at infinite {SIZE}: {where}")
 
     fig = new_figure(7, 4.5)

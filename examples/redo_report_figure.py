@@ -25,12 +25,6 @@ TINY = Budget("1.9:2.7:9", (4, 8, 16), reps=2, steps=60, burn_in=20)  # --tiny: 
 KNOWN = {"ising": f"Onsager: T_c = {2 / math.log(1 + math.sqrt(2)):.4f}, nu = 1"}
 
 
-def interval(estimate, spec=".4f"):
-    """A measured number and its 95 % interval: "value [low, high]"."""
-    low, high = estimate.ci
-    return f"{estimate.value:{spec}} [{low:{spec}}, {high:{spec}}]"
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("example-output/redo_report_figure"))
@@ -44,14 +38,14 @@ def main():
     )
     print(f"verdict: {found.verdict.word} ({found.verdict.reasons['rule']})")
     if found.location is not None:
-        print(f"located at {row.control} = {interval(found.location)} ({found.location_from})")
+        print(f"located at {row.control} = {found.location.text('.4f')} ({found.location_from})")
     scaled = found.per_unit  # the finite-size scaling of the per-unit score
     if scaled.width_exponent is not None:
-        print(f"width exponent b = {interval(scaled.width_exponent, '+.3f')}")
+        print(f"width exponent b = {scaled.width_exponent.text('+.3f')}")
     if scaled.nu is None:
         print(f"nu: not measured ({scaled.notes.get('nu')})")
     else:
-        print(f"nu = {interval(scaled.nu, '.3f')} ({scaled.nu_from})")
+        print(f"nu = {scaled.nu.text('.3f')} ({scaled.nu_from})")
     print(KNOWN.get(KEY, "no exact values known for this row"))
     for draw in (report.transition_figure, report.collapse_figure):
         print(f"figure: {draw(found, args.out)}")

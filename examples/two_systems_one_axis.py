@@ -42,7 +42,7 @@ def main():
             row, quick=True, out=args.out, seed=0, executor="process", workers=None, progress=False
         )
         c, b = row.comparison, found.per_unit.width_exponent
-        b = "not measured" if b is None else f"{b.value:+.2f} [{b.ci[0]:+.2f}, {b.ci[1]:+.2f}]"
+        b = "not measured" if b is None else b.text("+.2f")
         print(f"{c.title}: {found.verdict.word}; width exponent b = {b}")
         verdicts.append(f"{c.title}: {found.verdict.word}")
         largest = max(found.per_unit.transitions)
@@ -50,8 +50,7 @@ def main():
         if found.location is None or not fit.detected:
             print(f"  not drawn: {found.location_from}; at {c.size} = {largest:g}: {fit.reason}")
             continue
-        (low, high), x0 = found.location.ci, found.location.value
-        where = f"{x0:.4g} [{low:.4g}, {high:.4g}] ({found.location_from})"
+        x0, where = found.location.value, f"{found.location.text()} ({found.location_from})"
         print(f"  located at {row.x} = {where}; width {fit.width:.3g} at {c.size} {largest:g}")
         sizes = sorted(found.per_unit.transitions)
         for size, shade in zip(sizes, np.linspace(0.3, 1, len(sizes)), strict=True):

@@ -31,7 +31,7 @@ from emergesim.models.skills import theory
 from emergesim.models.skills.card import SCALE_RANGE
 from emergesim.models.skills.model import SkillsModel
 from emergesim.models.skills.world import SkillWorld
-from emergesim.plotting import figure_folder, new_figure
+from emergesim.plotting import StudyFigure, figure_folder, save_figures
 from emergesim.study import Study
 
 DEFAULTS = SkillsModel.params.defaults()
@@ -832,19 +832,19 @@ def draw_data_vs_parameters(fig: Figure, data: DataVsParameters) -> None:
 
 # --- the study -----------------------------------------------------------------------------------
 
-FIGURES: dict[str, tuple[Callable[[Size], Any], Callable[[Figure, Any], None]]] = {
-    "fig1-task-classes.png": (task_classes, draw_task_classes),
-    "fig2-in-context-learning.png": (in_context, draw_in_context),
-    "fig3-chain-of-thought.png": (chain_of_thought, draw_chain_of_thought),
-    "fig4-thresholds.png": (thresholds, draw_thresholds),
-    "fig5-data-vs-parameters.png": (data_vs_parameters, draw_data_vs_parameters),
+INCHES = (13.0, 5.5)  # a figure's size, but for the wider figure 5
+FIGURES: dict[str, StudyFigure] = {  # file name -> compute (from a Size), draw, size in inches
+    "fig1-task-classes.png": (task_classes, draw_task_classes, INCHES),
+    "fig2-in-context-learning.png": (in_context, draw_in_context, INCHES),
+    "fig3-chain-of-thought.png": (chain_of_thought, draw_chain_of_thought, INCHES),
+    "fig4-thresholds.png": (thresholds, draw_thresholds, INCHES),
+    "fig5-data-vs-parameters.png": (data_vs_parameters, draw_data_vs_parameters, (17.0, 6.0)),
 }
-FIGURE_SIZES = {"fig5-data-vs-parameters.png": (17.0, 6.0)}
 
 
 def claims(size: Size = FULL) -> dict[str, Claim]:
     """The numbers of every figure, by file name, without drawing one."""
-    return {name: compute(size) for name, (compute, _) in FIGURES.items()}
+    return {name: compute(size) for name, (compute, _, _) in FIGURES.items()}
 
 
 def save(
@@ -854,15 +854,7 @@ def save(
     receives one line per figure: its file name and headline numbers."""
     out = figure_folder(out)
     size = QUICK if quick else FULL
-    paths = []
-    for name, (compute, draw) in FIGURES.items():
-        claim = compute(size)
-        fig = new_figure(*FIGURE_SIZES.get(name, (13.0, 5.5)), dpi=size.dpi)
-        draw(fig, claim)
-        fig.savefig(out / name)
-        paths.append(out / name)
-        report(f"{name}: {claim.headline}")
-    return paths
+    return save_figures(out, FIGURES, size, dpi=size.dpi, report=report)
 
 
 STUDY = Study("llm-claims", "the seed's claims about LLM emergence, one figure each", save)

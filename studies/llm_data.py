@@ -32,7 +32,7 @@ from emergesim.models.skills.calibration import (
     rmse_by_family,
 )
 from emergesim.models.skills.realdata import TASKS, load_scores
-from emergesim.plotting import figure_folder, new_figure
+from emergesim.plotting import StudyFigure, figure_folder, save_figures
 from emergesim.study import Study
 
 SHARPNESSES = (1.0, None)  # theory's k = 1, and k fitted
@@ -273,7 +273,7 @@ def _rmse(scores: pd.DataFrame, predicted: pd.DataFrame) -> float:
     return float(np.sqrt(np.mean(errors.to_numpy() ** 2)))
 
 
-FIGURES = {  # file name -> compute, draw, size in inches
+FIGURES: dict[str, StudyFigure] = {  # file name -> compute (from the scores), draw, size
     "arithmetic-scale.png": (arithmetic_scale, draw_arithmetic_scale, (16, 7.6)),
     "arithmetic-calibration.png": (arithmetic_calibration, draw_arithmetic_calibration, (17, 6.2)),
 }
@@ -286,16 +286,7 @@ def save(
     ``quick`` only lowers the resolution (the fits take about a second). ``report`` receives one
     line per figure: its file name and headline numbers."""
     out = figure_folder(out)
-    scores = load_scores()
-    paths = []
-    for name, (compute, draw, size) in FIGURES.items():
-        numbers = compute(scores)
-        fig = new_figure(*size, dpi=90 if quick else 150)
-        draw(fig, numbers)
-        fig.savefig(out / name)
-        paths.append(out / name)
-        report(f"{name}: {numbers.headline}")
-    return paths
+    return save_figures(out, FIGURES, load_scores(), dpi=90 if quick else 150, report=report)
 
 
 STUDY = Study("llm-data", "the skills model against 69 real models' arithmetic scores", save)

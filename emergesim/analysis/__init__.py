@@ -1,6 +1,6 @@
 """Emergence measures on tidy tables of runs (one row per run: params, replicate, observables)."""
 
-from emergesim.analysis.bootstrap import TOLERANCE, Estimate, trend
+from emergesim.analysis.bootstrap import TOLERANCE, Estimate, estimate_text, trend
 from emergesim.analysis.fluctuations import (
     BinderCrossing,
     Fluctuations,
@@ -36,6 +36,7 @@ __all__ = [
     "cumulant",
     "cumulant_crossing",
     "draw_collapse",
+    "estimate_text",
     "fluctuations",
     "indicator",
     "logistic",

@@ -23,6 +23,18 @@ class Estimate:
     value: float
     ci: tuple[float, float]
 
+    def text(self, spec: str = ".4g") -> str:
+        """The estimate as "value [low, high]", each number in ``spec`` (``estimate_text``)."""
+        return estimate_text(self.value, self.ci, spec)
+
+
+def estimate_text(value: float | None, ci: tuple[float, float], spec: str = ".4g") -> str:
+    """A measured number and its interval as every report prints them, "value [low, high]" with
+    all three in ``spec``; "not measured" for None (a measure that could not be made)."""
+    if value is None:
+        return "not measured"
+    return f"{value:{spec}} [{ci[0]:{spec}}, {ci[1]:{spec}}]"
+
 
 def interval(draws: np.ndarray, confidence: float) -> tuple[float, float]:
     """Percentile interval of the finite draws (a draw with no answer is NaN and is left out)."""

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from emergesim.analysis import Scaling, draw_collapse
+from emergesim.analysis import Scaling, draw_collapse, estimate_text
 from emergesim.analysis.bootstrap import Estimate
 from emergesim.compare.measure import Finding
 from emergesim.plotting import draw_steps, new_figure
@@ -137,7 +137,7 @@ def transition_figure(f: Finding, out: Path) -> Path:
     for ax, result in ((left, f.per_unit), (right, f.all_or_nothing)):
         draw_steps(ax, f.runs, s.x, result.y, result.transitions, c.size)
         b = result.width_exponent
-        trend = "not measured" if b is None else f"{b.value:+.2f} [{b.ci[0]:+.2f}, {b.ci[1]:+.2f}]"
+        trend = "not measured" if b is None else b.text("+.2f")
         ax.set_title(f"{result.y}: width ~ {c.size}^b, b = {trend}", fontsize=9)
     fig.suptitle(f"{c.title}: {f.verdict.word}")
     path = out / f"{s.key}-transition.png"
@@ -154,8 +154,7 @@ def collapse_figure(f: Finding, out: Path) -> Path:
     fitted = ""
     if nu is not None:
         fitted = (
-            f"\nnu = {nu.value:.3g} [{nu.ci[0]:.3g}, {nu.ci[1]:.3g}], "
-            f"{f.system.x}_inf = {x_inf.value:.4g} ({f.per_unit.nu_from})"
+            f"\nnu = {nu.text('.3g')}, {f.system.x}_inf = {x_inf.value:.4g} ({f.per_unit.nu_from})"
         )
     fig.suptitle(f"{f.system.comparison.title}: data collapse{fitted}", fontsize=9)
     path = out / f"{f.system.key}-collapse.png"
@@ -180,7 +179,7 @@ def page(findings: Sequence[Finding], data: dict[str, Any], figures: dict[str, P
         return f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(key)}">'
 
     def value(number, ci) -> str:
-        return "-" if number is None else f"{number:.3g} [{ci[0]:.3g}, {ci[1]:.3g}]"
+        return "-" if number is None else estimate_text(number, ci, ".3g")
 
     rows = []
     for f in findings:

@@ -16,6 +16,10 @@ if TYPE_CHECKING:
 HEADINGS = colormaps["hsv"]  # cyclic: a heading and its colour wrap around together
 SKY = "#0d1321"
 TRAIL = 6  # earlier frames drawn as fading dots behind each bird
+ORDERS = {  # the frame's measures of order drawn against time: colour, label
+    "polarization": ("#1f4e9c", "polarization $v_a$ (alignment)"),
+    "largest_flock_fraction": ("#d1495b", "largest flock / N (cohesion)"),
+}
 
 
 def draw(
@@ -76,20 +80,8 @@ def _draw_box(ax, model: FlockingModel, frames: Sequence[FlockFrame], steps: Seq
 
 def _draw_order(ax, frames: Sequence[FlockFrame], steps: Sequence[int], last_step: int) -> None:
     """Order against time; the axis spans the whole run, so an animation's frames line up."""
-    ax.plot(
-        steps,
-        [f.polarization for f in frames],
-        color="#1f4e9c",
-        lw=1.6,
-        label="polarization $v_a$ (alignment)",
-    )
-    ax.plot(
-        steps,
-        [f.largest_flock_fraction for f in frames],
-        color="#d1495b",
-        lw=1.6,
-        label="largest flock / N (cohesion)",
-    )
+    for name, (colour, label) in ORDERS.items():
+        ax.plot(steps, [getattr(f, name) for f in frames], color=colour, lw=1.6, label=label)
     ax.set_xlim(0, max(last_step, 1))
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("step")

@@ -136,31 +136,19 @@ def _decades(axis) -> None:
 
 def _estimates(ax, scales, values, errors, colour) -> None:
     """The family's estimates as dots with standard errors; the run's own model as a star."""
-    ax.errorbar(
-        scales[1:],
-        values[1:],
-        yerr=errors[1:],
-        fmt="o",
-        ms=4.5,
-        color=colour,
-        mec="white",
-        mew=0.6,
-        elinewidth=1,
-        capsize=0,
-        zorder=3,
-    )
-    ax.errorbar(
-        scales[:1],
-        values[:1],
-        yerr=errors[:1],
-        fmt="*",
-        ms=12,
-        color=colour,
-        mec="black",
-        mew=0.6,
-        elinewidth=1,
-        zorder=4,
-    )
+    for models, mark in (
+        (slice(1, None), dict(fmt="o", ms=4.5, mec="white", capsize=0, zorder=3)),  # the family
+        (slice(None, 1), dict(fmt="*", ms=12, mec="black", zorder=4)),  # the run's own model
+    ):
+        ax.errorbar(
+            scales[models],
+            values[models],
+            yerr=errors[models],
+            color=colour,
+            mew=0.6,
+            elinewidth=1,
+            **mark,
+        )
 
 
 def _mark_crossing(ax, n_params, curves, score: str) -> None:
