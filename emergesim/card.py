@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 CLOCK = "step"  # a control that is the run's own clock (training time), read from its records
 
 
-KINDS = ("ground truth", "natural", "LLM", "training")  # the comparison report's sections, in order
+# the comparison report's sections, in order
+KINDS = ("ground truth", "natural", "LLM", "real LLMs", "training")
 
 
 @dataclass(frozen=True)
@@ -56,11 +57,11 @@ class Comparison:
     key: str
     title: str
     kind: str  # one of KINDS
-    size: str
+    size: str  # "" for observed systems, which have one size each (see emergesim.observed)
     per_unit: str
     all_or_nothing: str
-    quick: Budget
-    full: Budget
+    quick: Budget | None = None  # how much a model's row runs; None for observed systems
+    full: Budget | None = None
     control: str = ""  # default: the card's control
     fixed: Mapping[str, Any] = field(default_factory=dict)
     dimension: int = 1  # a size s holds s**dimension units: chi = s**dimension var(per_unit)
@@ -68,6 +69,7 @@ class Comparison:
     record_every: int = 1
     picture: Mapping[str, Any] = field(default_factory=dict)  # parameters of the picture run
     expect: str | None = None
+    note: str = ""  # what the report should say about this row, beside the verdict
 
     def budget(self, quick: bool) -> Budget:
         return self.quick if quick else self.full
@@ -115,6 +117,7 @@ class ModelCard:
             if control != CLOCK:
                 wanted.append((control, self.params))
             missing = [name for name, names in wanted if name not in names]
+            missing += [budget for budget in ("quick", "full") if getattr(c, budget) is None]
             if missing or c.kind not in KINDS:
                 raise ValueError(
                     f"model '{self.name}', comparison '{c.key}': {missing or c.kind} unknown"

@@ -443,6 +443,10 @@ def compare(
     quick: Annotated[bool, typer.Option("--quick", help="Small sweeps: a few minutes.")] = False,
     seed: Annotated[int, typer.Option(help="Seed of every sweep and bootstrap.")] = 0,
     workers: Annotated[int | None, typer.Option(help="Processes [all cores].")] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(help="Only this row (its key; a wrong one lists them all). Repeatable."),
+    ] = None,
     as_json: JSON = False,
 ) -> None:
     """Sweep every system, measure its transition, write OUT/index.html and summary.json."""
@@ -450,16 +454,19 @@ def compare(
     from emergesim.compare import compare as run_comparison
 
     _on_interrupt.append(f"the finished runs are kept in {out}: rerun the same command to resume")
-    summary = run_comparison(out, quick=quick, seed=seed, workers=workers, progress=_progress())
+    summary = run_comparison(
+        out, quick=quick, seed=seed, workers=workers, only=tuple(only or ()), progress=_progress()
+    )
     if as_json:
         _print_json(_finite(summary))
         return
-    table = Table("system", "location [95% CI]", "per-unit width exponent b", "verdict")
+    table = Table("system", "location [95% CI]", "per-unit b", "metric test", "verdict")
     for d in summary["systems"].values():
         location = estimate_text(d["location"], d["location_ci"], ".3g")
         b = estimate_text(d["per_unit_width_exponent"], d["per_unit_width_exponent_ci"], "+.2f")
+        jump = "" if d["progress_at_jump"] is None else f"{d['progress_at_jump']:.2f}"
         expected = "" if d["expected"] is None else f" (expected {d['expected']})"
-        table.add_row(d["title"], location, b, d["verdict"] + expected)
+        table.add_row(d["title"], location, b, jump, d["verdict"] + expected)
     console.print(table)
     console.print(summary["answer"])
     console.print(f"report: {Path(out) / 'index.html'}")

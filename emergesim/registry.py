@@ -5,7 +5,8 @@ same way (``[project.entry-points."emergesim.models"] mymodel = "pkg.mod:MyModel
 point names a model class or its :class:`~emergesim.card.ModelCard`; a card is read without
 importing the model (and Mesa), which keeps ``emergesim list`` and ``info`` fast. Installed
 packages are scanned once per process; a plug-in cannot shadow a built-in name. Studies
-(:class:`~emergesim.study.Study`) are found the same way, in the group ``emergesim.studies``.
+(:class:`~emergesim.study.Study`) are found the same way, in the group ``emergesim.studies``, and
+sources of observed systems (:class:`~emergesim.observed.Observed`) in ``emergesim.observed``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from emergesim.card import ModelCard
 from emergesim.errors import EmergesimError, UnknownModelError
+from emergesim.observed import Observed
 from emergesim.study import Study
 
 if TYPE_CHECKING:
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 
 MODEL_GROUP = "emergesim.models"
 STUDY_GROUP = "emergesim.studies"
+OBSERVED_GROUP = "emergesim.observed"
 OWN_DISTRIBUTION = "emergesim"
 
 
@@ -77,6 +80,17 @@ def get_study(name: str) -> Study:
     found, where = _load(STUDY_GROUP, "study", name, EmergesimError)
     if not isinstance(found, Study):
         raise EmergesimError(f"'{where}' (study '{name}') is not a Study")
+    return found
+
+
+def observed() -> list[Observed]:
+    """Every registered source of observed systems, by name (importing each)."""
+    found = []
+    for name in sorted(_entry_points(OBSERVED_GROUP)):
+        source, where = _load(OBSERVED_GROUP, "observed source", name, EmergesimError)
+        if not isinstance(source, Observed):
+            raise EmergesimError(f"'{where}' (observed source '{name}') is not an Observed")
+        found.append(source)
     return found
 
 

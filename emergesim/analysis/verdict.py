@@ -20,8 +20,9 @@ order:
     collective      P sharpens and P grows
     composition     P sharpens = no, and A sharpens or A shifts
     crossover       P sharpens = no, A sharpens = no and A shifts = no
-    inconclusive    everything else: an interval that cannot tell, or readings that disagree
-                    (P sharpens while its susceptibility peak does not grow)
+    inconclusive    everything else: an interval that cannot tell, readings that disagree
+                    (P sharpens while its susceptibility peak does not grow), or one size
+                    only (an observed system: real models cannot be rerun at another size)
 
 Why "P does not sharpen" needs b's whole interval above -delta, not just an interval that holds
 0 while the collective test fails: an interval like [-0.8, +0.3] holds 0 and also b = -1/nu of a
@@ -57,6 +58,9 @@ def verdict(per_unit: Scaling, all_or_nothing: Scaling, *, tolerance: float = TO
     p, a = _read(per_unit, tolerance), _read(all_or_nothing, tolerance)
     if p["transition"] == a["transition"] == "no":
         word, rule = "no transition", "neither score has a step or knee at any size"
+    elif len(per_unit.transitions) == len(all_or_nothing.transitions) == 1:
+        word = "inconclusive"
+        rule = "one size only: whether a score sharpens or shifts with size cannot be measured"
     elif p["sharpens"] == "yes" and p["grows"] == "yes":
         word, rule = "collective", "the per-unit score sharpens and its fluctuations grow"
     elif p["sharpens"] == "no" and "yes" in (a["sharpens"], a["shifts"]):

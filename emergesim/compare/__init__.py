@@ -27,15 +27,16 @@ def compare(
     quick: bool = False,
     seed: int = 0,
     rows: tuple[System, ...] | None = None,
+    only: tuple[str, ...] = (),
     executor: str = "process",
     workers: int | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
-    """Run, measure and report every system (``rows``: every registered model's comparisons);
-    return the summary written to summary.json."""
+    """Run, measure and report every system (``rows``: every registered comparison; ``only``:
+    just the rows with these keys); return the summary written to summary.json."""
     check_workers(workers)  # bad input is refused before any sweep starts
     out = Path(out)
-    rows = systems() if rows is None else rows
+    rows = systems(only) if rows is None else rows
     console = Console(stderr=True, quiet=not progress)
     start = time.perf_counter()
     findings = []

@@ -20,8 +20,9 @@ import pandas as pd
 from emergesim.analysis import MetricSensitivity, Scaling, Verdict, metric_sensitivity, scaling
 from emergesim.analysis import verdict as judge
 from emergesim.analysis.bootstrap import Estimate
+from emergesim.analysis.transitions import transition
 from emergesim.card import Budget
-from emergesim.compare.systems import System
+from emergesim.compare.systems import ONE_SIZE, System
 from emergesim.runner import run
 from emergesim.sweeps import sweep
 
@@ -52,6 +53,8 @@ def measure(
     progress: bool,
 ) -> Finding:
     c = system.comparison
+    if system.observed is not None:
+        return _measure_observed(system, seed)
     budget = system.budget(quick)
     frames = []
     for point in budget.points(c.size):
@@ -82,6 +85,24 @@ def measure(
         runs = runs.assign(**{system.x: np.log10(runs[system.control])})
     per_unit = scaling(runs, system.x, c.per_unit, c.size, n=UNITS, seed=seed)
     all_or_nothing = scaling(runs, system.x, c.all_or_nothing, c.size, n=UNITS, seed=seed)
+    return _finding(system, runs, per_unit, all_or_nothing, seed)
+
+
+def _measure_observed(system: System, seed: int) -> Finding:
+    """An observed table is one size: each score's transition is fitted once, and the verdict
+    reads what one size can tell."""
+    c, x = system.comparison, system.x
+    runs = system.observed.load().dropna(subset=[x])
+    runs = runs.assign(**{ONE_SIZE: 1, UNITS: 1, "status": "ok"})
+    found = []
+    for y in (c.per_unit, c.all_or_nothing):
+        table = runs.dropna(subset=[y])
+        fits = {1: transition(table, x, y, seed=seed)}
+        found.append(scaling(table, x, y, system.size, n=UNITS, seed=seed, fits=fits))
+    return _finding(system, runs, *found, seed)
+
+
+def _finding(system, runs, per_unit: Scaling, all_or_nothing: Scaling, seed: int) -> Finding:
     verdict = judge(per_unit, all_or_nothing)
     location, location_from = locate(per_unit, critical=verdict.word == "collective")
     return Finding(
@@ -107,7 +128,8 @@ def locate(per_unit: Scaling, *, critical: bool) -> tuple[Estimate | None, str]:
     if not detected:
         return None, "no transition detected"
     size, fit = detected[-1]
-    return Estimate(fit.location, fit.location_ci), f"{fit.kind} at {per_unit.by} = {size:g}"
+    where = "" if per_unit.by == ONE_SIZE else f" at {per_unit.by} = {size:g}"
+    return Estimate(fit.location, fit.location_ci), f"{fit.kind}{where}"
 
 
 def _sensitivity(
@@ -115,11 +137,11 @@ def _sensitivity(
 ) -> MetricSensitivity | None:
     """How much of the per-unit rise comes before the all-or-nothing jump, at the largest size
     where both have a transition (Schaeffer et al. 2023's test)."""
-    both = [s for s in per_unit.sizes if s in all_or_nothing.sizes]
-    if not both:
-        return None
     c = system.comparison
-    largest = runs[runs[c.size] == both[-1]]
+    both = [s for s in per_unit.sizes if s in all_or_nothing.sizes]
+    if not both or c.per_unit == c.all_or_nothing:  # one metric: nothing to compare it with
+        return None
+    largest = runs[runs[system.size] == both[-1]]
     return metric_sensitivity(largest, system.x, c.all_or_nothing, c.per_unit, seed=seed)
 
 

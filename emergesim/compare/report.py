@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from matplotlib import colormaps
 
 from emergesim.analysis import Scaling, draw_collapse, estimate_text
 from emergesim.analysis.bootstrap import Estimate
@@ -34,7 +35,7 @@ def summary(findings: Sequence[Finding], meta: dict[str, Any]) -> dict[str, Any]
             "model": s.model,
             "control": s.control,
             "fitted_against": s.x,
-            "size": c.size,
+            "size": c.size or None,
             "sizes": [float(v) for v in sorted(f.per_unit.transitions)],
             "per_unit": c.per_unit,
             "all_or_nothing": c.all_or_nothing,
@@ -94,6 +95,9 @@ def write(findings: Sequence[Finding], out: Path, meta: dict[str, Any], seed: in
     out.mkdir(parents=True, exist_ok=True)
     figures = {"overview": overview(findings, out / "overview.png")}
     for f in findings:
+        if f.system.observed is not None:  # one size: no sizes to compare, no model to picture
+            figures[f"{f.system.key}-picture"] = observed_picture(f, out)
+            continue
         figures[f"{f.system.key}-transition"] = transition_figure(f, out)
         figures[f"{f.system.key}-collapse"] = collapse_figure(f, out)
         figures[f"{f.system.key}-picture"] = picture(f, out, seed)
@@ -113,7 +117,7 @@ def overview(findings: Sequence[Finding], path: Path) -> Path:
         if f.location is None or not fit.detected:
             continue
         c = f.system.comparison
-        largest = f.runs[f.runs[c.size] == size]
+        largest = f.runs[f.runs[f.system.size] == size]
         means = largest.groupby(f.system.x)[c.per_unit].mean()
         x = (np.asarray(means.index, dtype=float) - f.location.value) / fit.width
         y = (means.to_numpy() - fit.low) / (fit.high - fit.low)
@@ -135,10 +139,11 @@ def transition_figure(f: Finding, out: Path) -> Path:
     fig = new_figure(11, 4.2)
     left, right = fig.subplots(1, 2)
     for ax, result in ((left, f.per_unit), (right, f.all_or_nothing)):
-        draw_steps(ax, f.runs, s.x, result.y, result.transitions, c.size)
+        draw_steps(ax, f.runs, s.x, result.y, result.transitions, s.size)
         b = result.width_exponent
         trend = "not measured" if b is None else b.text("+.2f")
-        ax.set_title(f"{result.y}: width ~ {c.size}^b, b = {trend}", fontsize=9)
+        title = f"width ~ {c.size}^b, b = {trend}" if c.size else "one size: no width exponent"
+        ax.set_title(f"{result.y}: {title}", fontsize=9)
     fig.suptitle(f"{c.title}: {f.verdict.word}")
     path = out / f"{s.key}-transition.png"
     fig.savefig(path)
@@ -173,6 +178,41 @@ def picture(f: Finding, out: Path, seed: int) -> Path:
     return path
 
 
+def observed_picture(f: Finding, out: Path) -> Path:
+    """Every observed system's two scores against the control, coloured by its group (family),
+    with the fitted step or knee of each."""
+    s, c = f.system, f.system.comparison
+    group = s.observed.group
+    scores = (f.per_unit, f.all_or_nothing)[: 1 if c.per_unit == c.all_or_nothing else 2]
+    fig = new_figure(5.5 * len(scores) + 1.5, 4.6)
+    axes = fig.subplots(1, len(scores), sharex=True, squeeze=False)[0]
+    for ax, result in zip(axes, scores, strict=True):
+        for i, (name, rows) in enumerate(f.runs.groupby(group)):  # 20 colours x 3 markers
+            style = dict(color=colormaps["tab20"](i % 20), marker="os^"[i // 20 % 3])
+            ax.scatter(rows[s.x], rows[result.y], s=16, label=name, **style)
+        fit = result.transitions[1]
+        if fit.detected:
+            x = np.linspace(f.runs[s.x].min(), f.runs[s.x].max(), 200)
+            ax.plot(x, fit.curve(x), color="black", lw=1.5, label=f"fitted {fit.kind}")
+            ax.axvline(fit.location, color="0.5", ls="--", lw=1)
+        ax.set_xlabel(s.x)
+        ax.set_ylabel(result.y)
+        ax.set_title(f"{result.y}: {fit.reason.split(' beats')[0]}", fontsize=9)
+        ax.grid(alpha=0.3)
+    axes[-1].legend(
+        fontsize=6,
+        ncols=2,
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1),
+        title=group,
+        title_fontsize=7,
+    )
+    fig.suptitle(f"{c.title}: {f.verdict.word}")
+    path = out / f"{s.key}-picture.png"
+    fig.savefig(path)
+    return path
+
+
 def page(findings: Sequence[Finding], data: dict[str, Any], figures: dict[str, Path]) -> str:
     def image(key: str) -> str:
         encoded = base64.b64encode(figures[key].read_bytes()).decode()
@@ -195,14 +235,18 @@ def page(findings: Sequence[Finding], data: dict[str, Any], figures: dict[str, P
             + ("" if d["per_unit_nu_from"] is None else f" ({d['per_unit_nu_from']})"),
             value(d["all_or_nothing_width_exponent"], d["all_or_nothing_width_exponent_ci"]),
             value(d["all_or_nothing_relative_shift"], d["all_or_nothing_relative_shift_ci"]),
+            "-" if d["progress_at_jump"] is None else f"{d['progress_at_jump']:.2f}",
             d["verdict"] + ("" if d["expected"] is None else f" (expected {d['expected']})"),
         ]
         rows.append("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in cells) + "</tr>")
     sections = "".join(
         f"<h2>{html.escape(f.system.comparison.title)}: {f.verdict.word}</h2>"
-        f"<p>{html.escape(f.verdict.reasons['rule'])}.</p>"
-        f"{image(f'{f.system.key}-transition')}{image(f'{f.system.key}-collapse')}"
-        f"{image(f'{f.system.key}-picture')}"
+        f"<p>{html.escape(f.verdict.reasons['rule'])}. {html.escape(f.system.comparison.note)}</p>"
+        + "".join(
+            image(f"{f.system.key}-{name}")
+            for name in ("transition", "collapse", "picture")
+            if f"{f.system.key}-{name}" in figures
+        )
         for f in findings
     )
     head = [
@@ -215,6 +259,7 @@ def page(findings: Sequence[Finding], data: dict[str, Any], figures: dict[str, P
         "nu (from)",
         "all-or-nothing b",
         "all-or-nothing shift (widths per e-fold)",
+        "per-unit progress at the all-or-nothing jump",
         "verdict",
     ]
     return f"""<!doctype html>
@@ -233,7 +278,12 @@ transition sharpens with size (width exponent b's 95 % interval below 0) and its
 peak grows (chi exponent above 0); <b>composition</b> when the per-unit score does not sharpen
 while the all-or-nothing score sharpens or shifts; <b>crossover</b> when neither sharpens nor
 shifts; <b>inconclusive</b> when the intervals cannot tell; <b>no transition</b> when neither
-score has a step or knee in the swept range. Intervals are bootstrap intervals over runs.</p>
+score has a step or knee in the swept range. Intervals are bootstrap intervals over runs. The
+metric test (Schaeffer et al. 2023) reads how far the per-unit score has risen, from its low to
+its high end, where the all-or-nothing score jumps: near 1 the jump only composes a rise already
+made; well below 1 it is abrupt on both metrics. Real language models enter as observed rows:
+one size each, so their verdict cannot read sharpening, and the location and the metric test are
+what they measure.</p>
 <table><tr>{"".join(f"<th>{h}</th>" for h in head)}</tr>{"".join(rows)}</table>
 {image("overview")}{sections}</body></html>
 """

@@ -1,7 +1,9 @@
-"""The comparison's rows: every registered model's declared comparisons, ground truth first.
+"""The comparison's rows: every registered model's and observed source's declared comparisons,
+ground truth first.
 
-A model declares its rows in its card (``ModelCard.comparisons``), so a plug-in model joins the
-report without a line here: this module knows no model by name.
+A model declares its rows in its card (``ModelCard.comparisons``), an observed source in its
+:class:`~emergesim.observed.Observed`, so a plug-in joins the report without a line here: this
+module knows no model by name.
 """
 
 from __future__ import annotations
@@ -10,15 +12,20 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from emergesim.card import CLOCK, KINDS, Budget, Comparison, ModelCard
-from emergesim.registry import available, card
+from emergesim.errors import EmergesimError
+from emergesim.observed import Observed
+from emergesim.registry import available, card, observed
+
+ONE_SIZE = "one size"  # the size column of an observed table
 
 
 @dataclass(frozen=True)
 class System:
-    """One row: a comparison and the card of the model it runs."""
+    """One row: a comparison and the card of the model it runs, or the observed source it reads."""
 
-    card: ModelCard
+    card: ModelCard | None
     comparison: Comparison
+    observed: Observed | None = None
 
     @property
     def key(self) -> str:
@@ -26,7 +33,13 @@ class System:
 
     @property
     def model(self) -> str:
-        return self.card.name
+        """The model's name, or the observed source's."""
+        return self.card.name if self.card is not None else self.observed.name
+
+    @property
+    def size(self) -> str:
+        """The column of sizes: the size parameter, or ONE_SIZE for an observed table."""
+        return self.comparison.size or ONE_SIZE
 
     @property
     def control(self) -> str:
@@ -50,7 +63,14 @@ class System:
         return replace(self, comparison=replace(self.comparison, quick=budget, **changes))
 
 
-def systems() -> tuple[System, ...]:
-    """Every registered model's comparisons, ordered by kind (ground truth first)."""
+def systems(only: tuple[str, ...] = ()) -> tuple[System, ...]:
+    """Every registered model's and observed source's comparisons, ordered by kind (ground
+    truth first); ``only``: just the rows with these keys."""
     found = [System(card(name), c) for name in available() for c in card(name).comparisons]
-    return tuple(sorted(found, key=lambda s: KINDS.index(s.comparison.kind)))
+    found += [System(None, c, source) for source in observed() for c in source.comparisons]
+    unknown = [key for key in only if key not in {s.key for s in found}]
+    if unknown:
+        keys = ", ".join(s.key for s in found)
+        raise EmergesimError(f"unknown comparison '{unknown[0]}'; available: {keys}")
+    chosen = [s for s in found if not only or s.key in only]
+    return tuple(sorted(chosen, key=lambda s: KINDS.index(s.comparison.kind)))
