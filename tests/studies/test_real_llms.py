@@ -2,9 +2,11 @@
 measures on it."""
 
 import math
+from pathlib import Path
 
 import pytest
 
+from emergesim.analysis import estimate_text
 from emergesim.analysis.transitions import transition
 from emergesim.cli import main
 from emergesim.compare import compare, systems
@@ -41,6 +43,10 @@ def test_ipa_transliteration_jumps_in_exact_match_and_rises_in_bleu(tmp_path):
     assert summary["gsm8k"]["progress_at_jump"] is None  # one metric: no metric test
     for key in keys:
         assert (tmp_path / f"{key}-picture.png").stat().st_size > 30_000
+    readme = " ".join((Path(__file__).parents[2] / "README.md").read_text().split())
+    location = estimate_text(ipa["location"], ipa["location_ci"], ".3g")
+    assert f"BLEU steps up at log10 compute {location}" in readme  # README quotes what it printed
+    assert f"BLEU has made {ipa['progress_at_jump']:.2f} of its rise" in readme
 
 
 @pytest.mark.parametrize("score", ["arc_c", "hellaswag"])
