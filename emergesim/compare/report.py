@@ -107,14 +107,15 @@ def write(findings: Sequence[Finding], out: Path, meta: dict[str, Any], seed: in
 
 
 def overview(findings: Sequence[Finding], path: Path) -> Path:
-    """Every system's per-unit score at its largest size, rescaled to its fitted ends, against
-    the control's distance from the located transition, in widths."""
+    """Every simulated system's per-unit score at its largest size, rescaled to its fitted ends,
+    against the control's distance from the located transition, in widths (an observed row's
+    scatter of single systems has its own figure)."""
     fig = new_figure(8, 5)
     ax = fig.add_subplot()
     for number, f in enumerate(findings):
         size = max(f.per_unit.transitions)
         fit = f.per_unit.transitions[size]
-        if f.location is None or not fit.detected:
+        if f.location is None or not fit.detected or f.system.observed is not None:
             continue
         c = f.system.comparison
         largest = f.runs[f.runs[f.system.size] == size]
