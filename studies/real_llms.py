@@ -3,13 +3,13 @@ against their training compute and their Chinchilla loss.
 
 The scores are ObsScaling's (Ruan, Maddison & Hashimoto 2024, arXiv:2405.10938; Apache-2.0,
 ``data/obsscaling/NOTICE.md``), shipped unchanged. Each row of ``emergesim compare`` reads one
-task: IPA transliteration twice (exact match against BLEU on the same outputs: a discontinuous
-and a continuous metric, Schaeffer et al. 2023's test on real data), against log10 compute and
-against -L(N, D); word unscrambling, the four arithmetic tasks, Persian QA, and the two
-benchmarks of the table whose score has a step or knee against compute (MMLU, GSM8K; ARC-C and
-HellaSwag rise as a straight line explains, tests/studies/test_real_llms.py holds that). A real
-model cannot be rerun with more or fewer composed steps, so there is no size axis: the verdict
-says so, and the location and the metric test are what a row measures.
+task, against log10 compute and against -L(N, D): IPA transliteration (exact match against BLEU
+on the same outputs: a discontinuous and a continuous metric, Schaeffer et al. 2023's test on
+real data), word unscrambling, the four arithmetic tasks, Persian QA, and the two benchmarks of
+the table whose score has a step or knee against compute (MMLU, GSM8K; ARC-C and HellaSwag rise
+as a straight line explains, tests/studies/test_real_llms.py holds that). A real model cannot
+be rerun with more or fewer composed steps, so there is no size axis: the verdict says so, and
+the location and the metric test are what a row measures.
 """
 
 from __future__ import annotations
@@ -83,11 +83,15 @@ def _row(key: str, per_unit: str, all_or_nothing: str, control: str = COMPUTE) -
     )
 
 
-ROWS = (
-    _row("ipa_transliteration", "ipa_bleu", "ipa_exact_match"),
-    _row("ipa_transliteration_loss", "ipa_bleu", "ipa_exact_match", MINUS_LOSS),
-    *(_row(task, task, task) for task in ("word_unscrambling", "add_2d", "add_3d", "sub_3d")),
-    *(_row(task, task, task) for task in ("mul_2d", "persian_qa", "mmlu", "gsm8k")),
+TASKS = {  # row key -> (per-unit score, all-or-nothing score)
+    "ipa_transliteration": ("ipa_bleu", "ipa_exact_match"),
+    **{task: (task, task) for task in ("word_unscrambling", "add_2d", "add_3d", "sub_3d")},
+    **{task: (task, task) for task in ("mul_2d", "persian_qa", "mmlu", "gsm8k")},
+}
+ROWS = tuple(
+    _row(key + suffix, *scores, control)
+    for control, suffix in ((COMPUTE, ""), (MINUS_LOSS, "_loss"))
+    for key, scores in TASKS.items()
 )
 OBSERVED = Observed(
     name="real-llms",
