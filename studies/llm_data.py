@@ -3,9 +3,11 @@
 
 ``arithmetic-scale.png``: accuracy against N and against L(N, D) - E for every model, with the
 rank correlation of each axis; ``arithmetic-calibration.png``: out-of-family predictions, their
-error per family, and 3-digit addition read off each model's own 2-digit score. Each figure has a
-function that computes its numbers (a NamedTuple whose ``headline`` is the line printed for it)
-and one that draws them.
+error per family, 3-digit addition read off each model's own 2-digit score, and the held-out error
+of the sub-skill model against simpler predictors (``baselines.compare_held_out``) per task. Each
+figure has a function that computes its numbers (a NamedTuple whose ``headline`` is what is
+printed for it) and one that draws them. README quotes only numbers these headlines print, and
+``comparison_table`` writes its table (a test holds README to both).
 """
 
 from __future__ import annotations
@@ -21,6 +23,18 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
 
 from emergesim.models.skills import theory
+from emergesim.models.skills.baselines import (
+    ALL,
+    CONSTANT,
+    LOGISTIC_COMPUTE,
+    LOGISTIC_LOSS,
+    PER_TASK,
+    PREDICTORS,
+    SHARED_K,
+    SUB_SKILL,
+    Comparison,
+    compare_held_out,
+)
 from emergesim.models.skills.calibration import (
     DECOMPOSITIONS,
     Calibration,
@@ -51,6 +65,22 @@ TASK_STYLES = {
 LOSS_TICKS = (0.15, 0.2, 0.3, 0.5, 0.7, 1.0)
 THEORY, FITTED = "#7f8c8d", "#c0392b"  # k = 1 as in theory; k fitted
 COMPOSITION_COLOURS = {"digits": "#7f8c8d", "column_carry": "#2471a3", "long_carry": "#c0392b"}
+PREDICTOR_COLOURS = {
+    SUB_SKILL: FITTED,
+    SHARED_K: "#e6b0aa",
+    LOGISTIC_COMPUTE: "#2471a3",
+    LOGISTIC_LOSS: "#d68910",
+    CONSTANT: THEORY,
+}
+PREDICTOR_PROSE = {
+    SUB_SKILL: "the sub-skill model fitted per task",
+    SHARED_K: "the sub-skill model with one k shared by the tasks",
+    LOGISTIC_COMPUTE: "a logistic in log10 C",
+    LOGISTIC_LOSS: "a logistic in L - E",
+    CONSTANT: "the training families' mean",
+}
+ALL_LABEL = "all 4 tasks"
+POWER_FLOOR = 0.9  # models at least this good at 2-digit addition: their power is not noise
 SOURCE = "Ruan, Maddison & Hashimoto 2024 (ObsScaling), 2-shot, 2000 questions per task"
 
 
@@ -68,13 +98,17 @@ class Scale(NamedTuple):
 
     @property
     def headline(self) -> str:
-        n, loss = (self.ordering[f"kendall_{axis}"] for axis in ("N", "loss"))
+        taus = ", ".join(
+            f"{TASK_LABELS.get(task, task)} {row['kendall_N']:.2f} vs {row['kendall_loss']:.2f}"
+            for task, row in self.ordering.iterrows()
+        )
         theory_fit, fitted = self.fits.values()
+        half = fitted.half_loss.values()
         return (
-            f"Kendall tau of accuracy with N {n.min():.2f}-{n.max():.2f}, with L - E "
-            f"{loss.min():.2f}-{loss.max():.2f} over {len(self.ordering)} tasks; fitted to all "
-            f"{len(self.scores)} models: k = 1 RMSE {theory_fit.rmse:.3f}, fitted k = "
-            f"{fitted.sharpness:.1f} RMSE {fitted.rmse:.3f}"
+            f"{len(self.scores)} models of {self.scores['family'].nunique()} families; Kendall "
+            f"tau of accuracy with N vs with L - E: {taus}; fitted to all: k = 1 RMSE "
+            f"{theory_fit.rmse:.3f}, fitted k = {fitted.sharpness:.1f} RMSE {fitted.rmse:.3f}, "
+            f"each sub-skill alone half right at L - E = {min(half):.2f}-{max(half):.2f} nats"
         )
 
 
@@ -154,14 +188,50 @@ def draw_arithmetic_scale(fig: Figure, data: Scale) -> None:
 
 class Calibrated(NamedTuple):
     """Each family predicted by a calibration on the others, with each of ``SHARPNESSES``: the
-    predictions, their error per family and over all, and 3-digit addition from each model's
-    2-digit score under each of ``DECOMPOSITIONS``."""
+    predictions, their error per family and over all; 3-digit addition from each model's
+    2-digit score under each of ``DECOMPOSITIONS`` and the power each model's own pair implies;
+    and every predictor of ``baselines.PREDICTORS`` held out by family, per task."""
 
     scores: pd.DataFrame
     predicted: dict[float | None, pd.DataFrame]
     errors: dict[float | None, pd.DataFrame]  # calibration.rmse_by_family
     overall: dict[float | None, float]  # RMSE over every held-out score
     compositions: dict[str, Composition]
+    model_powers: pd.Series  # ln acc3 / ln acc2 of models at least POWER_FLOOR right on acc2
+    comparison: Comparison
+
+    @property
+    def carry_ratio(self) -> float:
+        """Under ``long_carry`` the long carry's difficulty over a digit-add's: 3-digit addition
+        is 3 adds and the carry, 2-digit 2 adds, so power = (3 + ratio) / 2."""
+        return 2 * self.compositions["long_carry"].exponent - 3
+
+    @property
+    def verdict(self) -> str:
+        """One sentence: which predictor has the lowest held-out RMSE (README quotes it)."""
+        winners, rmse, tau = self.comparison.winners, self.comparison.rmse, self.comparison.kendall
+        tasks = list(self.comparison.tasks)
+        if winners[tasks].nunique() > 1:
+            return (
+                "Lowest held-out RMSE: "
+                + ", ".join(f"{_label(task)} {winners[task]}" for task in [*tasks, ALL])
+                + "."
+            )
+        best = winners[tasks[0]]
+        rivals = [p for p in PER_TASK if p != best]
+        ranks = (
+            "and the highest Kendall tau "
+            if (tau.loc[tasks, best] > tau.loc[tasks, rivals].max(axis=1)).all()
+            else ""
+        )
+        others = [p for p in PREDICTORS if p not in (best, CONSTANT)]
+        against = [f"{rmse.loc[ALL, p]:.3f} for {PREDICTOR_PROSE[p]}" for p in others]
+        name = PREDICTOR_PROSE[best]
+        return (
+            f"{name[0].upper()}{name[1:]} has the lowest held-out RMSE {ranks}on every "
+            f"task (all 4 tasks: {rmse.loc[ALL, best]:.3f}, against {', '.join(against[:-1])} "
+            f"and {against[-1]})."
+        )
 
     @property
     def headline(self) -> str:
@@ -170,29 +240,94 @@ class Calibrated(NamedTuple):
             f"{name} power {fit.exponent:.2f} (held-out RMSE {fit.held_out_rmse:.3f})"
             for name, fit in self.compositions.items()
         )
-        return (
-            f"held-out RMSE {self.overall[None]:.3f} (k = 1: {self.overall[1.0]:.3f}), worst "
-            f"left-out family {by_family.idxmax()} {by_family.max():.2f}; 3-digit from 2-digit "
-            f"addition: {carry}"
+        families = ", ".join(f"{f} {e:.3f}" for f, e in by_family.sort_values().items())
+        powers = self.model_powers
+        low, high = powers.idxmin(), powers.idxmax()
+        quartiles = " ".join(f"{q:.3g}" for q in powers.quantile([0.25, 0.5, 0.75]))
+        rmse, tau, winners = self.comparison.rmse, self.comparison.kendall, self.comparison.winners
+        per_task = [
+            f"  {_label(task)}, held out by family: {winners[task]} wins, RMSE "
+            f"{rmse.loc[task, winners[task]]:.3f}; RMSE / Kendall tau: "
+            + "; ".join(f"{p} {rmse.loc[task, p]:.3f} / {tau.loc[task, p]:.2f}" for p in PREDICTORS)
+            for task in rmse.index
+        ]
+        return "\n".join(
+            [
+                f"held-out RMSE {self.overall[None]:.3f} (k = 1: {self.overall[1.0]:.3f}), worst "
+                f"left-out family {by_family.idxmax()} {by_family.max():.3f}; 3-digit from "
+                f"2-digit addition: {carry}; long_carry's carry {self.carry_ratio:.1f} times as "
+                "hard as a digit-add",
+                f"  held-out RMSE per left-out family (sub-skill model, k fitted): {families}",
+                f"  3-digit from 2-digit addition, each model alone ({len(powers)} models "
+                f"at least {POWER_FLOOR:.0%} but not 100% right on 2 digits): power ln acc3 / "
+                f"ln acc2 from {powers[low]:.3g} ({low}) to {powers[high]:.3g} ({high}), "
+                f"quartiles {quartiles}",
+                *per_task,
+                f"  {self.verdict}",
+            ]
         )
 
 
 def arithmetic_calibration(scores: pd.DataFrame | None = None) -> Calibrated:
     """The numbers of ``arithmetic-calibration.png`` (default: the real scores)."""
     scores = load_scores() if scores is None else scores
-    predicted = {k: predict_held_out(scores, sharpness=k) for k in SHARPNESSES}
+    comparison = compare_held_out(scores)
+    predicted = {
+        1.0: predict_held_out(scores, sharpness=1.0),
+        None: comparison.predictions[SHARED_K],
+    }
+    predicted = {k: predicted[k] for k in SHARPNESSES}
     return Calibrated(
         scores=scores,
         predicted=predicted,
         errors={k: rmse_by_family(scores, table) for k, table in predicted.items()},
         overall={k: _rmse(scores, table) for k, table in predicted.items()},
         compositions={name: composition(scores, decomposition=name) for name in DECOMPOSITIONS},
+        model_powers=model_powers(scores),
+        comparison=comparison,
     )
+
+
+def model_powers(scores: pd.DataFrame) -> pd.Series:
+    """ln acc3 / ln acc2 of each model (short name) that adds 2-digit numbers at least
+    ``POWER_FLOOR`` but not always right and 3-digit numbers sometimes: the power
+    acc3 = acc2^power its own two scores imply (finite and not noise)."""
+    rows = scores[
+        (scores["add_2d"] >= POWER_FLOOR) & (scores["add_2d"] < 1) & (scores["add_3d"] > 0)
+    ]
+    names = rows["model"].str.rsplit("/", n=1).str[-1]
+    return pd.Series(
+        (np.log(rows["add_3d"]) / np.log(rows["add_2d"])).to_numpy(), index=names.to_numpy()
+    )
+
+
+def comparison_table(data: Calibrated) -> str:
+    """The held-out comparison as README's markdown table: task x predictor, "RMSE / Kendall
+    tau", the lowest RMSE of ``PER_TASK`` in bold."""
+    rmse, tau, winners = data.comparison.rmse, data.comparison.kendall, data.comparison.winners
+    lines = [
+        "| held out by family | " + " | ".join(PREDICTORS) + " |",
+        "|---|" + "---:|" * len(PREDICTORS),
+    ]
+    for task in rmse.index:
+        cells = [
+            f"**{rmse.loc[task, p]:.3f}** / {tau.loc[task, p]:.2f}"
+            if p == winners[task]
+            else f"{rmse.loc[task, p]:.3f} / {tau.loc[task, p]:.2f}"
+            for p in PREDICTORS
+        ]
+        lines.append(f"| {_label(task)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _label(task: str) -> str:
+    return ALL_LABEL if task == ALL else TASK_LABELS.get(task, task)
 
 
 def draw_arithmetic_calibration(fig: Figure, data: Calibrated) -> None:
     scores, errors = data.scores, data.errors
-    held, per_family, carry = fig.subplots(1, 3, width_ratios=[1, 0.9, 1])
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1.25, 1])
+    held, per_family, carry = top.subplots(1, 3, width_ratios=[1, 0.9, 1])
 
     held.plot([0, 1], [0, 1], color="0.4", lw=1, ls=":")
     for task in TASKS:
@@ -261,11 +396,59 @@ def draw_arithmetic_calibration(fig: Figure, data: Calibrated) -> None:
     carry.legend(loc="upper left", fontsize="small", title="decomposition", title_fontsize="small")
     carry.set_aspect("equal")
     carry.grid(alpha=0.3)
-    fig.suptitle(
+    top.suptitle(
         "Calibrating the skills model (sub-skills fitted by least squares, scale = Chinchilla "
         "L(N, D) - E) and testing its independent sub-skills",
-        fontsize="medium",
+        fontsize="large",
     )
+    draw_comparison(bottom, data.comparison)
+
+
+def draw_comparison(fig: Figure, comparison: Comparison) -> None:
+    """Held-out RMSE and Kendall tau per task (groups) and predictor (bars), the winner of each
+    task (lowest RMSE) starred."""
+    by_rmse, by_tau = fig.subplots(1, 2, width_ratios=[1.5, 1])
+    rmse, tau, winners = comparison.rmse, comparison.kendall, comparison.winners
+    groups = np.arange(len(rmse.index))
+    width = 0.8 / len(PREDICTORS)
+    for i, predictor in enumerate(PREDICTORS):
+        at = groups - 0.4 + width * (i + 0.5)
+        style = dict(width=width, color=PREDICTOR_COLOURS[predictor], edgecolor="0.25", lw=0.5)
+        for ax, values, fmt in ((by_rmse, rmse, "%.3f"), (by_tau, tau, "%.2f")):
+            bars = ax.bar(at, values[predictor], label=predictor, **style)
+            ax.bar_label(bars, fmt=fmt, fontsize="small", rotation=90, padding=2)
+        for x, task in zip(at, rmse.index, strict=True):
+            if winners[task] == predictor:
+                by_rmse.plot(x, 0.025, marker="*", color="gold", mec="0.2", ms=15, zorder=4)
+    for ax in (by_rmse, by_tau):
+        ax.set_xticks(groups, [_label(task).replace(" ", "\n", 1) for task in rmse.index])
+        ax.grid(alpha=0.3, axis="y")
+        ax.set_axisbelow(True)
+    by_rmse.set_ylim(0, rmse.to_numpy().max() * 1.5)
+    by_rmse.set_ylabel("held-out RMSE in accuracy (lower is better)")
+    by_rmse.set_title("error of each family's prediction from fits on the others (★ lowest)")
+    by_rmse.legend(
+        loc="upper left",
+        ncols=len(PREDICTORS),
+        fontsize="small",
+        title="predictor: fitted per task (shared k: the four tasks at once)",
+        title_fontsize="small",
+    )
+    by_tau.axhline(0, color="0.3", lw=0.8)
+    by_tau.set_ylim(min(-0.1, tau.to_numpy().min() * 1.35), 1.05)
+    by_tau.set_ylabel("Kendall τ-b, predicted vs real accuracy")
+    by_tau.set_title("order of the held-out predictions (higher is better)")
+    fig.suptitle(
+        f"Is the sub-skill model worth it? Held out by family, {rmse.index.size - 1} tasks: "
+        f"the winner is {_winners_text(winners)}",
+        fontsize="large",
+    )
+
+
+def _winners_text(winners: pd.Series) -> str:
+    if winners.nunique() == 1:
+        return f"the {winners.iloc[0]} on every task"
+    return ", ".join(f"{_label(task)}: {predictor}" for task, predictor in winners.items())
 
 
 def _rmse(scores: pd.DataFrame, predicted: pd.DataFrame) -> float:
@@ -275,7 +458,7 @@ def _rmse(scores: pd.DataFrame, predicted: pd.DataFrame) -> float:
 
 FIGURES: dict[str, StudyFigure] = {  # file name -> compute (from the scores), draw, size
     "arithmetic-scale.png": (arithmetic_scale, draw_arithmetic_scale, (16, 7.6)),
-    "arithmetic-calibration.png": (arithmetic_calibration, draw_arithmetic_calibration, (17, 6.2)),
+    "arithmetic-calibration.png": (arithmetic_calibration, draw_arithmetic_calibration, (17, 11.5)),
 }
 
 
@@ -283,8 +466,8 @@ def save(
     out: str | Path, *, quick: bool = False, report: Callable[[str], object] = print
 ) -> list[Path]:
     """Write both figures into the folder ``out`` (created if needed) and return the paths;
-    ``quick`` only lowers the resolution (the fits take about a second). ``report`` receives one
-    line per figure: its file name and headline numbers."""
+    ``quick`` only lowers the resolution (the fits take a few seconds). ``report`` receives each
+    figure's file name and headline numbers (the calibration's: a line per task too)."""
     out = figure_folder(out)
     return save_figures(out, FIGURES, load_scores(), dpi=90 if quick else 150, report=report)
 

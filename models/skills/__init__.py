@@ -9,7 +9,15 @@ __getattr__ = lazy_exports(
         "Skill": ".model",
         "SkillsModel": ".model",
         "calibrate": ".calibration",
+        "compare_held_out": ".baselines",
         "load_scores": ".realdata",
     },
 )
-__all__ = ["LanguageModel", "Skill", "SkillsModel", "calibrate", "load_scores"]
+__all__ = [
+    "LanguageModel",
+    "Skill",
+    "SkillsModel",
+    "calibrate",
+    "compare_held_out",
+    "load_scores",
+]

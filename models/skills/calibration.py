@@ -22,7 +22,7 @@ and differences need: a carry (or borrow) carried on across a middle column.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,6 +59,7 @@ SHARPNESS_STARTS = (1.0, 3.0, 6.0, 10.0)  # local minima in k are common; start 
 SHARPNESS_BOUNDS = (0.1, 30.0)
 LOG_DIFFICULTY_BOUND = 50.0  # |ln d|: d = e^-50 is a sub-skill the data never need
 MAX_EXPONENT = 100.0  # where a decomposition allows any ratio of difficulties
+SCALE_AND_NAME = ("model", "family", "n_params", "n_tokens")  # a score table's other columns
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def calibrate(
     decomposition = _decomposition(decomposition)
     rows = _rows(scores, families)
     tasks = list(decomposition)
-    _check_scores(rows, tasks)
+    check_scores(rows, tasks)
     if sharpness is not None and not sharpness > 0:
         raise ParameterError(f"sharpness must be > 0, got {sharpness:g}")
     counts, skills = _counts(decomposition)
@@ -146,6 +147,44 @@ def calibrate(
     )
 
 
+def folds(
+    scores: pd.DataFrame, held_out: Iterable[str] | None = None
+) -> list[tuple[list[str], list[str]]]:
+    """The (training families, held-out families) of each fit: every family alone in turn
+    (leave one family out) with ``held_out=None``, else the one split ``held_out`` against the
+    rest. A family is never on both sides of a split."""
+    known = list(scores["family"].unique())
+    groups = [[family] for family in known] if held_out is None else [list(held_out)]
+    splits = []
+    for group in groups:
+        _rows(scores, group)  # refuses unknown or no families
+        train = [family for family in known if family not in group]
+        if not train:
+            raise ParameterError("every family is held out; leave at least one to fit")
+        splits.append((train, group))
+    return splits
+
+
+Fit = Callable[[pd.DataFrame], Callable[[pd.DataFrame], pd.DataFrame]]
+
+
+def held_out_predictions(
+    scores: pd.DataFrame, fit: Fit, *, held_out: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """Predictions of each family by ``fit`` on the other families only (``folds``): the one
+    place every held-out evaluation (``predict_held_out``, ``baselines.compare_held_out``) runs.
+
+    ``fit(train)`` gets the training rows and returns a function of the held-out rows giving one
+    column per task. Returns model, family and those columns, in the order of ``scores``.
+    """
+    predictions = []
+    for train_families, test_families in folds(scores, held_out):
+        train, test = _rows(scores, train_families), _rows(scores, test_families)
+        predicted = pd.DataFrame(fit(train)(test)).set_axis(test.index)
+        predictions.append(pd.concat([test[["model", "family"]], predicted], axis=1))
+    return pd.concat(predictions).loc[lambda table: table.index.sort_values()]
+
+
 def predict_held_out(
     scores: pd.DataFrame | None = None, *, held_out: Iterable[str] | None = None, **options
 ) -> pd.DataFrame:
@@ -156,17 +195,12 @@ def predict_held_out(
     per task; ``options`` go to ``calibrate``.
     """
     scores = load_scores() if scores is None else scores
-    known = list(scores["family"].unique())
-    groups = [[family] for family in known] if held_out is None else [list(held_out)]
-    predictions = []
-    for group in groups:
-        test = _rows(scores, group)
-        fit = calibrate(scores, families=[f for f in known if f not in group], **options)
-        predicted = fit.predict(test["n_params"].to_numpy(), test["n_tokens"].to_numpy())
-        predictions.append(
-            pd.concat([test[["model", "family"]], predicted.set_axis(test.index)], axis=1)
-        )
-    return pd.concat(predictions).loc[lambda table: table.index.sort_values()]
+
+    def fit(train: pd.DataFrame) -> Callable[[pd.DataFrame], pd.DataFrame]:
+        calibration = calibrate(train, **options)
+        return lambda test: calibration.predict(test["n_params"], test["n_tokens"])
+
+    return held_out_predictions(scores, fit, held_out=held_out)
 
 
 def rmse_by_family(scores: pd.DataFrame, predicted: pd.DataFrame) -> pd.DataFrame:
@@ -216,7 +250,7 @@ def composition(
                 f"unknown task {task!r} for decomposition {decomposition!r}; "
                 f"allowed: {', '.join(table)}"
             )
-    _check_scores(scores, [source, target])
+    check_scores(scores, [source, target])
     allowed = _ratio_range(table[source], table[target])
     rows = scores.dropna(subset=[source, target])
 
@@ -229,10 +263,11 @@ def composition(
             lambda r: np.sum((x**r - y) ** 2), bounds=bounds, method="bounded"
         ).x
 
-    held_out = np.empty(len(rows))
-    for family in rows["family"].unique():
-        test = (rows["family"] == family).to_numpy()
-        held_out[test] = rows[source].to_numpy()[test] ** fit(rows[~test])
+    def fit_power(train: pd.DataFrame) -> Callable[[pd.DataFrame], dict]:
+        power = fit(train)
+        return lambda test: {target: test[source].to_numpy() ** power}
+
+    held_out = held_out_predictions(rows, fit_power)[target].to_numpy()
     exponent = fit(rows)
     target_scores = rows[target].to_numpy()
     return Composition(
@@ -251,10 +286,8 @@ def ordering(scores: pd.DataFrame | None = None) -> pd.DataFrame:
     Spearman's rho, of accuracy with N and with -(L - E) (lower loss, higher expected accuracy).
     """
     scores = load_scores() if scores is None else scores
-    tasks = [
-        task for task in scores.columns if task not in ("model", "family", "n_params", "n_tokens")
-    ]
-    _check_scores(scores, tasks)
+    tasks = task_columns(scores)
+    check_scores(scores, tasks)
     axes = {
         "N": scores["n_params"],
         "loss": -theory.reducible_loss(scores["n_params"], scores["n_tokens"]),
@@ -310,6 +343,11 @@ def _decomposition(decomposition: str | Decomposition) -> Decomposition:
     return decomposition
 
 
+def task_columns(scores: pd.DataFrame) -> list[str]:
+    """The score table's task columns: all but model, family, n_params and n_tokens."""
+    return [column for column in scores.columns if column not in SCALE_AND_NAME]
+
+
 def _rows(scores: pd.DataFrame, families: Iterable[str] | None) -> pd.DataFrame:
     """The rows of the given families (all when None), refusing unknown or no families."""
     if families is None:
@@ -325,10 +363,14 @@ def _rows(scores: pd.DataFrame, families: Iterable[str] | None) -> pd.DataFrame:
     return scores[scores["family"].isin(families)]
 
 
-def _check_scores(scores: pd.DataFrame, tasks: Iterable[str]) -> None:
+def check_scores(scores: pd.DataFrame, tasks: Iterable[str]) -> None:
+    """Refuse tasks the scores lack (naming those they have) and accuracies outside [0, 1]."""
     missing = [task for task in tasks if task not in scores.columns]
     if missing:
-        raise ParameterError(f"no scores for tasks {missing}; the table has {list(scores.columns)}")
+        raise ParameterError(
+            f"no scores for tasks {missing}; the scores have tasks "
+            f"{', '.join(task_columns(scores))}"
+        )
     values = scores[list(tasks)].to_numpy(dtype=float)
     bad = values[~np.isnan(values) & ((values < 0) | (values > 1))]
     if bad.size:

@@ -1,6 +1,7 @@
 """The skills model against real arithmetic scores: the fixture against its source, recovery of
-known difficulties from synthetic scores, held-out error against a no-skill baseline, refused
-input."""
+known difficulties from synthetic scores, held-out error against a no-skill baseline, the
+baselines (logistics, mean) recovering what generated synthetic scores and held out the same way
+as the model, refused input."""
 
 from pathlib import Path
 
@@ -9,11 +10,22 @@ import pandas as pd
 import pytest
 
 from emergesim import EmergesimError, ParameterError
-from emergesim.models.skills import calibrate, load_scores, theory
+from emergesim.models.skills import calibrate, compare_held_out, load_scores, theory
+from emergesim.models.skills.baselines import (
+    ALL,
+    LOGISTIC_COMPUTE,
+    LOGISTIC_LOSS,
+    PREDICTORS,
+    SUB_SKILL,
+    fit_logistic,
+    scale_axis,
+)
 from emergesim.models.skills.calibration import (
     DECOMPOSITIONS,
     Calibration,
     composition,
+    folds,
+    held_out_predictions,
     ordering,
     predict_held_out,
     rmse_by_family,
@@ -137,6 +149,75 @@ def test_a_chosen_split_is_predicted_from_the_other_families_only():
     np.testing.assert_allclose(predicted[list(TASKS)].to_numpy(), expected.to_numpy())
 
 
+def logistic_scores(axis: str, location: float, slope: float) -> pd.DataFrame:
+    """Every task's accuracy exactly a logistic along ``axis``, on the synthetic models."""
+    scores = synthetic(truth(1.0, 4.0))
+    x = scale_axis(axis, scores["n_params"], scores["n_tokens"])
+    return scores.assign(**{task: 1 / (1 + np.exp(-slope * (x - location))) for task in TASKS})
+
+
+@pytest.mark.parametrize(
+    ("axis", "location", "slope"), [("compute", 22.0, 2.5), ("loss", -0.4, 12.0)]
+)
+def test_a_logistic_is_fitted_back_from_its_own_scores(axis, location, slope):
+    scores = logistic_scores(axis, location, slope)
+    for task in TASKS:
+        fit = fit_logistic(scores, task, axis)
+        assert fit.location == pytest.approx(location, rel=1e-5)
+        assert fit.slope == pytest.approx(slope, rel=1e-5)
+        assert fit.rmse < 1e-8
+
+
+def test_held_out_splits_never_let_a_family_see_itself():
+    scores = synthetic(truth(1.0, 4.0))
+    splits = folds(scores)
+    assert [test for _, test in splits] == [[f] for f in scores["family"].unique()]
+    for train, test in splits:
+        assert not set(train) & set(test) and set(train) | set(test) == set(scores["family"])
+    seen = []  # the families each fit saw, and which rows it then predicted
+
+    def spy(train):
+        seen.append(set(train["family"]))
+
+        def predict(test):
+            assert not set(test["family"]) & set(train["family"])
+            return {"fold": np.full(len(test), len(seen) - 1)}
+
+        return predict
+
+    predicted = held_out_predictions(scores, spy)
+    assert predicted.index.equals(scores.index)  # every model predicted once, in its order
+    for family, fold in predicted.groupby("family")["fold"]:
+        assert fold.nunique() == 1 and family not in seen[fold.iloc[0]]
+    with pytest.raises(ParameterError, match="every family is held out"):
+        folds(scores, held_out=scores["family"].unique())
+
+
+@pytest.mark.parametrize(
+    ("generator", "winner"),
+    [
+        (lambda: synthetic(truth(6.0, 150.0)), SUB_SKILL),
+        (lambda: logistic_scores("compute", 22.0, 2.5), LOGISTIC_COMPUTE),
+        (lambda: logistic_scores("loss", -0.4, 12.0), LOGISTIC_LOSS),
+    ],
+)
+def test_the_comparison_finds_the_predictor_that_made_the_scores(generator, winner):
+    """Each predictor evaluated the same way: same models, same count of scores; the one that
+    generated the scores predicts every held-out family exactly, in order."""
+    scores, tasks = generator(), ["add_3d", "mul_2d"]  # two tasks: half the time
+    comparison = compare_held_out(scores, tasks=tasks)
+    assert set(comparison.predictions) == set(PREDICTORS)
+    for predicted in comparison.predictions.values():
+        assert predicted.index.equals(scores.index)
+        assert predicted["family"].equals(scores["family"])
+    assert (comparison.table["n"].loc[tasks] == len(scores)).all()
+    assert (comparison.table["n"].loc[ALL] == len(scores) * len(tasks)).all()
+    assert (comparison.winners == winner).all()
+    assert (comparison.rmse[winner] < 1e-4).all()
+    # not 1: the grid has models of equal compute (equal scores) predicted a hair apart
+    assert (comparison.kendall.loc[tasks, winner] > 0.99).all()
+
+
 def test_loss_orders_model_scores_exactly_and_better_than_size():
     exact = ordering(synthetic(truth(1.0, 4.0)))
     np.testing.assert_allclose(exact[["kendall_loss", "spearman_loss"]], 1.0)
@@ -184,3 +265,33 @@ def test_refused_input():
         composition(scores, target="add_4d")
     with pytest.raises(EmergesimError, match="not in"):
         derive_fixture(PACKAGE_DATA, PACKAGE_DATA / "never.csv")
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda s: compare_held_out(s, tasks=["add_2d", "nope"]),
+            "no scores for tasks ['nope']; the scores have tasks add_2d, add_3d, sub_3d, mul_2d",
+        ),
+        (
+            lambda s: calibrate(s, decomposition={"nope": {"add": 1}}),
+            "no scores for tasks ['nope']; the scores have tasks add_2d, add_3d, sub_3d, mul_2d",
+        ),
+        (lambda s: compare_held_out(s, tasks=[]), "no tasks given; pick at least one"),
+        (
+            lambda s: compare_held_out(s.assign(add_4d=0.5), tasks=["add_4d"]),
+            "tasks ['add_4d'] are not in decomposition 'long_carry'; allowed: add_2d, add_3d, "
+            "sub_3d, mul_2d",
+        ),
+        (
+            lambda s: compare_held_out(s, decomposition="words"),
+            "unknown decomposition 'words'; allowed: digits, column_carry, long_carry",
+        ),
+        (lambda s: fit_logistic(s, "add_2d", "tokens"), "unknown axis 'tokens'; allowed: "),
+    ],
+)
+def test_a_task_or_option_the_data_lack_is_one_line_naming_what_exists(call, message):
+    with pytest.raises(EmergesimError) as refused:
+        call(load_scores())
+    assert str(refused.value).startswith(message) and "\n" not in str(refused.value)
