@@ -11,7 +11,7 @@ size, and the verdict says so.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,7 +26,8 @@ class Observed:
     """A table of observed systems (one row each) and the comparisons declared on it.
 
     ``load`` returns the table: a column per control and per score, and ``group`` (the family
-    each system belongs to, the colour of the report's picture).
+    each system belongs to, the colour of the report's picture). ``tables`` gives what else the
+    report should show about these systems, by title (e.g. how well models predict them).
     """
 
     name: str
@@ -34,6 +35,7 @@ class Observed:
     load: Callable[[], pd.DataFrame]
     group: str
     comparisons: tuple[Comparison, ...]
+    tables: Callable[[], Mapping[str, pd.DataFrame]] | None = None
 
     def __post_init__(self) -> None:
         for c in self.comparisons:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from emergesim.card import Comparison
+from emergesim.models.skills.baselines import compare_held_out
 from emergesim.models.skills.theory import loss
 from emergesim.observed import Observed
 
@@ -93,10 +94,23 @@ ROWS = tuple(
     for control, suffix in ((COMPUTE, ""), (MINUS_LOSS, "_loss"))
     for key, scores in TASKS.items()
 )
+
+
+def held_out_tables() -> dict[str, pd.DataFrame]:
+    """How well each model of the arithmetic scores predicts a family it was not fitted on."""
+    table = compare_held_out().table
+    title = (
+        "Real arithmetic scores predicted for a model family left out of the fit (69 models, "
+        "19 families): held-out RMSE and Kendall tau per task"
+    )
+    return {title: table.reset_index()}
+
+
 OBSERVED = Observed(
     name="real-llms",
     summary="2-shot scores of public base LLMs (ObsScaling, Ruan et al. 2024)",
     load=load,
     group="family",
     comparisons=ROWS,
+    tables=held_out_tables,
 )

@@ -56,5 +56,4 @@ def compare(
         )
     console.print("writing the report")
     meta = {"quick": quick, "seed": seed, "elapsed_seconds": time.perf_counter() - start}
-    report.write(findings, out, meta, seed)
-    return report.summary(findings, meta)
+    return report.write(findings, out, meta, seed)

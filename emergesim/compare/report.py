@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from matplotlib import colormaps
 
 from emergesim.analysis import Scaling, draw_collapse, estimate_text
@@ -91,7 +92,21 @@ def answer(findings: Sequence[Finding]) -> str:
     return f"Calibration on systems with a known answer: {checked or 'none'}. Then: {found}."
 
 
-def write(findings: Sequence[Finding], out: Path, meta: dict[str, Any], seed: int) -> None:
+def observed_tables(findings: Sequence[Finding]) -> dict[str, pd.DataFrame]:
+    """The tables of every observed source among the rows, by title."""
+    sources = {f.system.observed.name: f.system.observed for f in findings if f.system.observed}
+    return {
+        title: table
+        for source in sources.values()
+        if source.tables is not None
+        for title, table in source.tables().items()
+    }
+
+
+def write(
+    findings: Sequence[Finding], out: Path, meta: dict[str, Any], seed: int
+) -> dict[str, Any]:
+    """Write the figures, summary.json and index.html; return the summary with the tables."""
     out.mkdir(parents=True, exist_ok=True)
     figures = {"overview": overview(findings, out / "overview.png")}
     for f in findings:
@@ -102,8 +117,11 @@ def write(findings: Sequence[Finding], out: Path, meta: dict[str, Any], seed: in
         figures[f"{f.system.key}-collapse"] = collapse_figure(f, out)
         figures[f"{f.system.key}-picture"] = picture(f, out, seed)
     data = summary(findings, meta)
+    tables = observed_tables(findings)
+    data["tables"] = {title: table.to_dict("records") for title, table in tables.items()}
     (out / "summary.json").write_text(json.dumps(data, indent=2, default=_json))
-    (out / "index.html").write_text(page(findings, data, figures))
+    (out / "index.html").write_text(page(findings, data, figures, tables))
+    return data
 
 
 def overview(findings: Sequence[Finding], path: Path) -> Path:
@@ -214,7 +232,12 @@ def observed_picture(f: Finding, out: Path) -> Path:
     return path
 
 
-def page(findings: Sequence[Finding], data: dict[str, Any], figures: dict[str, Path]) -> str:
+def page(
+    findings: Sequence[Finding],
+    data: dict[str, Any],
+    figures: dict[str, Path],
+    tables: dict[str, pd.DataFrame],
+) -> str:
     def image(key: str) -> str:
         encoded = base64.b64encode(figures[key].read_bytes()).decode()
         return f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(key)}">'
@@ -249,6 +272,11 @@ def page(findings: Sequence[Finding], data: dict[str, Any], figures: dict[str, P
             if f"{f.system.key}-{name}" in figures
         )
         for f in findings
+    )
+    extra = "".join(
+        f"<h2>{html.escape(title)}</h2>"
+        f"{table.to_html(index=False, float_format=lambda v: f'{v:.3f}')}"
+        for title, table in tables.items()
     )
     head = [
         "system",
@@ -286,7 +314,7 @@ made; well below 1 it is abrupt on both metrics. Real language models enter as o
 one size each, so their verdict cannot read sharpening, and the location and the metric test are
 what they measure.</p>
 <table><tr>{"".join(f"<th>{h}</th>" for h in head)}</tr>{"".join(rows)}</table>
-{image("overview")}{sections}</body></html>
+{image("overview")}{sections}{extra}</body></html>
 """
 
 

@@ -33,7 +33,8 @@ def test_every_row_is_observed_with_one_size_and_says_why():
 
 def test_ipa_transliteration_jumps_in_exact_match_and_rises_in_bleu(tmp_path):
     keys = ("ipa_transliteration", "gsm8k")
-    summary = compare(tmp_path, rows=systems(keys), progress=False)["systems"]
+    report = compare(tmp_path, rows=systems(keys), progress=False)
+    summary = report["systems"]
     ipa = summary["ipa_transliteration"]
     assert ipa["verdict"] == "inconclusive"
     assert ipa["reasons"]["rule"].startswith("one size only")
@@ -43,6 +44,11 @@ def test_ipa_transliteration_jumps_in_exact_match_and_rises_in_bleu(tmp_path):
     assert summary["gsm8k"]["progress_at_jump"] is None  # one metric: no metric test
     for key in keys:
         assert (tmp_path / f"{key}-picture.png").stat().st_size > 30_000
+    (held_out,) = report["tables"].values()  # the model comparison on real scores, in the report
+    pooled = {r["predictor"]: r["rmse"] for r in held_out if r["task"] == "all"}
+    assert min(pooled, key=pooled.get) == "logistic in log10 C"
+    assert pooled["logistic in log10 C"] == pytest.approx(0.194, abs=5e-4)
+    assert "logistic in log10 C" in (tmp_path / "index.html").read_text()
     readme = " ".join((Path(__file__).parents[2] / "README.md").read_text().split())
     location = estimate_text(ipa["location"], ipa["location_ci"], ".3g")
     assert f"BLEU steps up at log10 compute {location}" in readme  # README quotes what it printed
