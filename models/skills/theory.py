@@ -107,21 +107,21 @@ def composed_skill(reducible, steps: int, difficulty: float):
     return np.exp(-steps * difficulty * reducible)
 
 
-def prompted_difficulty(difficulty, reducible, prompting: str):
+def prompted_difficulty(difficulty, reducible, prompting: str, gate=None):
     """A step's effective difficulty under a prompting style (module docstring, Prompting).
 
     ``reducible`` is one value per language model (shape (m,)); ``difficulty`` one per skill
-    (shape (n,)); the result has shape (m, n).
+    (shape (n,)); the result has shape (m, n). ``gate`` (composed steps, difficulty of each)
+    replaces the style's gate skill, an assumption whose effect a study may vary.
     """
+    if prompting not in PROMPTINGS:
+        raise ParameterError(f"unknown prompting {prompting!r}; allowed: {', '.join(PROMPTINGS)}")
     reducible = np.asarray(reducible, dtype=float)[..., None]
     if prompting == "direct":
         enabled = np.zeros_like(reducible)
-    elif prompting == "few_shot":
-        enabled = composed_skill(reducible, *ICL_SKILL)
-    elif prompting == "cot":
-        enabled = composed_skill(reducible, *FORMAT_SKILL)
     else:
-        raise ParameterError(f"unknown prompting {prompting!r}; allowed: {', '.join(PROMPTINGS)}")
+        gate = gate or (ICL_SKILL if prompting == "few_shot" else FORMAT_SKILL)
+        enabled = composed_skill(reducible, *gate)
     return np.asarray(difficulty, dtype=float) * (1 - PROMPT_GAIN * enabled)
 
 
