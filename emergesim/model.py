@@ -27,14 +27,6 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 BACKENDS = ("numba", "python")
-# Attributes set on the instance when a model is built (so invisible to dir() of its class), and
-# whose they are: Mesa reserves the first line (its migration guide to 3.0); 3.3 to 3.5 set the
-# second.
-INSTANCE_STATE = {
-    **dict.fromkeys(("agents", "current_id", "random", "running", "steps", "time"), "Mesa"),
-    **dict.fromkeys(("rng", "agent_id_counter", "data_registry"), "Mesa"),
-    **dict.fromkeys(("seed", "backend", "parameters"), "EmergenceModel"),
-}
 
 
 class EmergenceModel(mesa.Model):
@@ -147,7 +139,7 @@ class EmergenceModel(mesa.Model):
 def check_param_names(cls: type[EmergenceModel]) -> None:
     """Refuse a parameter named like the model's own state: each becomes an attribute."""
     for name in cls.params:
-        owner = INSTANCE_STATE.get(name) or _owner(cls, name)
+        owner = _owner(cls, name)  # the instance state is refused by ParamSet already
         if owner:
             raise ParameterError(
                 f"model '{cls.name}' cannot have a parameter named '{name}': each parameter "

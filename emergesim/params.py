@@ -18,6 +18,15 @@ from typing import Any
 
 from emergesim.errors import ParameterError
 
+# Attributes set on the instance when a model is built (so invisible to dir() of its class), and
+# whose they are: Mesa reserves the first line (its migration guide to 3.0); 3.3 to 3.5 set the
+# second.
+RESERVED = {
+    **dict.fromkeys(("agents", "current_id", "random", "running", "steps", "time"), "Mesa"),
+    **dict.fromkeys(("rng", "agent_id_counter", "data_registry"), "Mesa"),
+    **dict.fromkeys(("seed", "backend", "parameters"), "EmergenceModel"),
+}
+
 _TYPE_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
 MAX_SEED = 2**63  # seeds are in [0, MAX_SEED): a sweep stores its seed in an int64 column
 
@@ -100,6 +109,12 @@ class ParamSet(Mapping[str, Param]):
     def __init__(self, *params: Param) -> None:
         self._params = {p.name: p for p in params}
         for p in params:
+            if p.name in RESERVED:
+                raise ParameterError(
+                    f"a parameter cannot be named '{p.name}': each parameter becomes an attribute "
+                    f"of its model, and '{p.name}' is already one ({RESERVED[p.name]}'s); rename "
+                    f"the parameter"
+                )
             p.coerce(p.default)  # a default outside its own bounds is a bug in the model
 
     def __getitem__(self, name: str) -> Param:

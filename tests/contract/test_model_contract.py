@@ -64,28 +64,20 @@ def model_with_parameter(name: str) -> type[EmergenceModel]:
     return type("Toy", (EmergenceModel,), {"card": card})
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "steps",
-        "running",
-        "seed",
-        "backend",
-        "rng",
-        "random",
-        "agents",
-        "time",
-        "parameters",
-        "card",
-        "name",
-        "params",
-        "observe",
-        "open_interval",
-        "step",
-        "run_model",
-    ],
-)
-def test_a_parameter_may_not_overwrite_the_models_state(name):
+STATE = ["steps", "running", "seed", "backend", "rng", "random", "agents", "time", "parameters"]
+CLASS = ["card", "name", "params", "observe", "open_interval", "step", "run_model"]
+
+
+@pytest.mark.parametrize("name", STATE)
+def test_the_parameter_set_refuses_the_name_of_any_models_state(name):
+    """Set on every model when it is built: ParamSet refuses it before any model exists."""
+    with pytest.raises(ParameterError, match=rf"a parameter cannot be named '{name}'"):
+        ParamSet(Param(name, 1, "clash", int))
+
+
+@pytest.mark.parametrize("name", CLASS)
+def test_a_parameter_may_not_overwrite_what_the_model_class_has(name):
+    """The card's fields and every method: the model class refuses them when defined."""
     with pytest.raises(
         ParameterError, match=rf"model 'toy' cannot have a parameter named '{name}'"
     ):
