@@ -6,7 +6,7 @@ import pytest
 from emergesim.cli import main
 from emergesim.registry import studies
 
-BUILT_IN = ["llm-claims", "llm-data", "snowflake-morphology"]
+BUILT_IN = ["grokking-phases", "llm-claims", "llm-data", "snowflake-morphology"]
 
 
 def test_unknown_study_is_one_line_naming_the_registered_ones_and_exit_2(tmp_path, capsys):
