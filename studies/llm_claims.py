@@ -1117,10 +1117,10 @@ ONSET_STEP = 0.1  # decades between the points where an onset is first looked fo
 
 class PublishedCoT(NamedTuple):
     """GSM8K solve rate (%) with standard few-shot prompting and with chain of thought, Wei et
-    al. 2022 ("Chain-of-thought prompting elicits reasoning in large language models"), for
-    PaLM, all of whose sizes were trained on the same 780B tokens. Their LaMDA and GPT-3 rows
-    are left out: we could not pin LaMDA's training tokens, and their GPT-3 is text-davinci-002,
-    an instruction-tuned model of unpublished data."""
+    al. 2022 ("Chain-of-thought prompting elicits reasoning in large language models", appendix
+    Table 2), for PaLM, all of whose sizes were trained on the same 780B tokens. Their LaMDA and
+    GPT-3 rows are left out: we could not pin LaMDA's training tokens, and their GPT-3 is
+    text-davinci-002, an instruction-tuned model of unpublished data."""
 
     model: str
     n_params: float
