@@ -23,22 +23,17 @@ Both limits are the boundaries: a delay of exactly 100 steps, or exactly 4 times
 A cell's phase is the median of its seeds' phases in the order above (with three seeds: the
 majority, or the middle one when all three differ); the map says so where the seeds disagree.
 
-Cells run on the sweeps' executors, one run a task. Their workers start with one BLAS thread
-(``OPENBLAS_NUM_THREADS`` and the like are set to 1 while the workers are spawned): the matrix
-products of a wide network are otherwise split over threads that fight the other workers for
-the cores (a run took 20 times longer on two loaded cores), and the thread count changes the
-last bits of a product and so, in a borderline cell, the phase. The map is therefore the same on
-any number of fresh workers; the serial executor computes with this process's BLAS threads, and a
-worker pool started earlier in this process keeps the threads it started with.
+Cells run on the sweeps' executors, one run a task, whose workers compute on one BLAS thread
+(emergesim.sweeps.executors): the thread count changes the last bits of a matrix product and so,
+in a borderline cell, the phase. The map is therefore the same on any number of workers; the
+serial executor computes with this process's BLAS threads.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from statistics import median
 from typing import NamedTuple
@@ -66,7 +61,6 @@ GROK_DELAY = 100  # grok: generalised_at - memorised_at >= GROK_DELAY steps,
 GROK_FACTOR = 4  # and generalised_at >= GROK_FACTOR * memorised_at
 RECORD_EVERY = 10  # test accuracy is scored every 10 steps: generalised_at's resolution
 PHASE_COLOURS = {FAIL: "#d5d8dc", MEMORISE: "#f5b041", GROK: "#e74c3c", GENERALISE: "#2e86c1"}
-BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 FILE_NAME = "grokking-phases.png"
 
 
@@ -294,22 +288,6 @@ class PhaseMap(NamedTuple):
         ]
 
 
-@contextmanager
-def one_blas_thread() -> Iterator[None]:
-    """Worker processes spawned in here start with one BLAS thread; the environment is put back
-    afterwards."""
-    before = {name: os.environ.get(name) for name in BLAS_THREADS}
-    os.environ.update(dict.fromkeys(BLAS_THREADS, "1"))
-    try:
-        yield
-    finally:
-        for name, value in before.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def phase_map(
     grid: Grid = QUICK,
     *,
@@ -339,7 +317,7 @@ def phase_map(
     order = sorted(range(len(jobs)), key=lambda i: -jobs[i][1] * jobs[i][2])
     runs: list[Run | None] = [None] * len(jobs)
     start = time.perf_counter()
-    with one_blas_thread(), make_executor(executor, workers, scheduler) as pool:
+    with make_executor(executor, workers, scheduler) as pool:
         for i, result in zip(order, pool.starmap(train, [jobs[i] for i in order]), strict=True):
             runs[i] = result
         where = pool.describe()

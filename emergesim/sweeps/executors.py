@@ -1,8 +1,8 @@
 """Where runs execute: in this process, in a pool of local processes, or on Dask.
 
 Each executor yields records as runs finish; the parent alone writes the store and draws the
-progress bar. Workers run numba on one thread each, so that N workers use N cores and not N**2
-threads (a model's parallel kernels give the same bits on any thread count). Before local
+progress bar. Workers run numba and BLAS on one thread each, so that N workers use N cores and
+not N**2 threads (a model's parallel kernels give the same bits on any thread count). Before local
 workers start, the parent does one tiny run of the model so that numba compiles once, into its
 cache, instead of once in every worker.
 """
@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -28,6 +29,7 @@ from emergesim.params import check_count
 from emergesim.sweeps.tasks import Task, execute
 
 EXECUTORS = ("serial", "process", "dask")
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 RESUME = "the finished runs are stored: rerun the same sweep to resume"
 MAIN_GUARD = (
     'a script must start a sweep under `if __name__ == "__main__":`, since every worker '
@@ -122,44 +124,16 @@ class Processes(Serial):
         if self._pool is None:
             warm_up(tasks[0])
             self._pool = _shared_pool(self.workers)
-        futures = [self._pool.submit(execute, task) for task in tasks]
-        done = 0
-        try:
-            for future in as_completed(futures):
-                yield future.result()
-                done += 1
-        except BrokenProcessPool:
-            started = done > 0 or not _is_a_script()
-            raise EmergesimError(
-                f"a worker process died during a run (out of memory?); {RESUME}"
-                if started
-                else f"the worker processes died as they started: {MAIN_GUARD}"
-            ) from None
-        except Exception as error:  # raised outside the model: it is in the record otherwise
-            raise worker_error(error) from None
-        finally:
-            for future in futures:
-                future.cancel()
+        futures = _submit(self._pool, execute, [(task,) for task in tasks])
+        died = f"a worker process died during a run (out of memory?); {RESUME}"
+        # an error raised outside the model (it is in the record otherwise) says so
+        yield from _results(as_completed(futures), futures, died, wrap=worker_error)
 
     def starmap(self, fn: Callable[..., Any], arguments: Iterable[tuple]) -> Iterator[Any]:
         if self._pool is None:
             self._pool = _shared_pool(self.workers)
-        futures = [self._pool.submit(fn, *args) for args in arguments]
-        done = 0
-        try:
-            for future in futures:
-                yield future.result()
-                done += 1
-        except BrokenProcessPool:
-            started = done > 0 or not _is_a_script()
-            raise EmergesimError(
-                "a worker process died (out of memory?)"
-                if started
-                else f"the worker processes died as they started: {MAIN_GUARD}"
-            ) from None
-        finally:
-            for future in futures:
-                future.cancel()
+        futures = _submit(self._pool, fn, list(arguments))
+        yield from _results(futures, futures, "a worker process died (out of memory?)")
 
     def __exit__(self, kind: type | None, *exc: object) -> None:
         if self._pool is not None and kind is not None:
@@ -180,6 +154,58 @@ def _shared_pool(workers: int) -> ProcessPoolExecutor:
             initargs=(os.getpid(),),
         )
     return _POOLS[workers]
+
+
+def _submit(pool: ProcessPoolExecutor, fn: Callable[..., Any], calls: list[tuple]) -> list:
+    """``fn(*args)`` for each of ``calls``; the pool starts its workers as work arrives, so
+    they start here, with one BLAS thread."""
+    with one_blas_thread():
+        return [pool.submit(fn, *args) for args in calls]
+
+
+def _results(
+    finished: Iterable,
+    futures: list,
+    died: str,
+    wrap: Callable[[Exception], EmergesimError] | None = None,
+) -> Iterator[Any]:
+    """The results of ``futures`` in the order ``finished`` gives them; a worker that died says
+    ``died`` (or, before any finished, that the script lacks its main guard); other errors are
+    raised as ``wrap`` makes them, or as they are; what is left is cancelled."""
+    done = 0
+    try:
+        for future in finished:
+            yield future.result()
+            done += 1
+    except BrokenProcessPool:
+        started = done > 0 or not _is_a_script()
+        message = died if started else f"the worker processes died as they started: {MAIN_GUARD}"
+        raise EmergesimError(message) from None
+    except Exception as error:
+        if wrap is None:
+            raise
+        raise wrap(error) from None
+    finally:
+        for future in futures:
+            future.cancel()
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Worker processes started in here begin with one BLAS thread, as they run numba on one:
+    N workers then use N cores, not fight over them (a wide grokking run took 20 times longer on
+    two loaded cores), and a matrix product's last bits do not depend on the machine's cores.
+    The variables are read as a worker imports numpy; this process's are put back after."""
+    before = {name: os.environ.get(name) for name in BLAS_THREADS}
+    os.environ.update(dict.fromkeys(BLAS_THREADS, "1"))
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def shutdown_pools() -> None:
@@ -229,7 +255,7 @@ class Dask(Serial):
             return
         if first is not None:  # a study's map has no run to warm up
             warm_up(first)
-        with dask.config.set(_UNWATCHED_CLUSTER):  # read by the workers as they start
+        with dask.config.set(_UNWATCHED_CLUSTER), one_blas_thread():  # read as workers start
             self._cluster = LocalCluster(
                 n_workers=self.workers,
                 threads_per_worker=1,
