@@ -209,14 +209,16 @@ def observed_picture(f: Finding, out: Path) -> Path:
         for i, (name, rows) in enumerate(f.runs.groupby(group)):  # 20 colours x 3 markers
             style = dict(color=colormaps["tab20"](i % 20), marker="os^"[i // 20 % 3])
             ax.scatter(rows[s.x], rows[result.y], s=16, label=name, **style)
-        fit = result.transitions[1]
+        (fit,) = result.transitions.values()  # an observed table is one size
+        found = "no step or knee"
         if fit.detected:
             x = np.linspace(f.runs[s.x].min(), f.runs[s.x].max(), 200)
             ax.plot(x, fit.curve(x), color="black", lw=1.5, label=f"fitted {fit.kind}")
             ax.axvline(fit.location, color="0.5", ls="--", lw=1)
+            found = f"{fit.kind} at {estimate_text(fit.location, fit.location_ci, '.4g')}"
         ax.set_xlabel(s.x)
         ax.set_ylabel(result.y)
-        ax.set_title(f"{result.y}: {fit.reason.split(' beats')[0]}", fontsize=9)
+        ax.set_title(f"{result.y}: {found}", fontsize=9)
         ax.grid(alpha=0.3)
     axes[-1].legend(
         fontsize=6,
