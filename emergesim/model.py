@@ -12,6 +12,7 @@ interval start counting.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -124,9 +125,11 @@ class EmergenceModel(mesa.Model):
 
     def render(self, fig: Figure, frames: Sequence[Any], steps: Sequence[int]) -> None:
         """Draw the run so far onto an empty figure: ``frames`` oldest first, taken at ``steps``
-        (evenly spaced, see ``runner.FrameRecorder``). Import matplotlib and drawing modules here,
-        not at the top of the model's module: sweep workers never draw and start faster."""
-        raise NotImplementedError
+        (evenly spaced, see ``runner.FrameRecorder``). By default ``draw(fig, model, frames,
+        steps)`` of the ``render`` module beside the model's module, imported only now: sweep
+        workers never draw, so they never import matplotlib and start faster."""
+        package = type(self).__module__.rpartition(".")[0]
+        importlib.import_module(f"{package}.render").draw(fig, self, frames, steps)
 
     @classmethod
     def exact_curve(

@@ -23,9 +23,9 @@ and ``noise`` may also be given to boids (0 = Mesa's rule).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -44,9 +44,6 @@ from emergesim.models.flocking.kernels import (
     pack_constants,
     wrap,
 )
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 FRAME_AGENTS = 2000  # pictures show at most this many agents
 # all_aligned: a bird is aligned when its heading is within this angle (inclusive) of the
@@ -232,12 +229,6 @@ class FlockingModel(EmergenceModel):
             self.polarization(),
             float(self.flock_sizes().max()) / self.n_agents,
         )
-
-    def render(self, fig: Figure, frames: Sequence[FlockFrame], steps: Sequence[int]) -> None:
-        """Birds as arrows coloured by heading, with short trails; order against time."""
-        from emergesim.models.flocking import render
-
-        render.draw(fig, self, frames, steps)
 
 
 def polarization_of(directions: np.ndarray) -> float:

@@ -8,10 +8,10 @@ set is memorised (Power et al. 2022) as the embedding reorganises onto a few Fou
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -20,9 +20,6 @@ from emergesim.model import EmergenceModel, RowAgent
 from emergesim.models.grokking import network, twin
 from emergesim.models.grokking.card import CARD, GENERALISED, MEMORISED
 from emergesim.models.grokking.kernels import scatter_rows
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)
@@ -142,9 +139,3 @@ class GrokkingModel(EmergenceModel):
     def frame(self) -> GrokkingFrame:
         k, points = network.circle(self.net.embed[: self.p])
         return GrokkingFrame(self.train_accuracy, self._test_scores()[1], k, points)
-
-    def render(self, fig: Figure, frames: Sequence[GrokkingFrame], steps: Sequence[int]) -> None:
-        """Accuracies against training step (log axis) and the embedding on its top frequency."""
-        from emergesim.models.grokking import render
-
-        render.draw(fig, self, frames, steps)

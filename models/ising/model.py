@@ -25,7 +25,7 @@ spin at a time (see ``kernels``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +45,6 @@ from emergesim.models.ising.kernels import (
 from emergesim.streams import draw_key
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
     from mesa.agent import AgentSet
 
 FRAME_CELLS = 512  # pictures show at most the top-left 512 x 512 spins
@@ -179,12 +178,6 @@ class IsingModel(EmergenceModel):
         now = self.observe()
         shown = self.spins[:FRAME_CELLS, :FRAME_CELLS].copy()
         return IsingFrame(shown, now["magnetization"], now["energy"])
-
-    def render(self, fig: Figure, frames: Sequence[IsingFrame], steps: Sequence[int]) -> None:
-        """The spins at the last frame, and |m| and energy against time."""
-        from emergesim.models.ising import render
-
-        render.draw(fig, self, frames, steps)
 
     @classmethod
     def exact_curve(

@@ -17,7 +17,7 @@ estimate from all its attempts and converges to the closed form.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -32,8 +32,6 @@ from emergesim.models.skills.kernels import attempt_tasks
 from emergesim.models.skills.world import OPEN_ANSWER, SkillWorld
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from emergesim.models.skills import render
 
 
@@ -180,11 +178,6 @@ class SkillsModel(EmergenceModel):
 
     def frame(self) -> Tally:
         return Tally(self.attempts, self.totals.copy(), self.squares.copy())
-
-    def render(self, fig: Figure, frames: Sequence[Tally], steps: Sequence[int]) -> None:
-        from emergesim.models.skills import render
-
-        render.draw(fig, self, frames, steps)
 
     @cached_property
     def curves(self) -> render.Curves:

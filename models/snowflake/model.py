@@ -16,7 +16,6 @@ and reports the grown crystal (``burn_in=0`` records the growth step by step ins
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import mesa
@@ -34,8 +33,6 @@ from emergesim.models.snowflake.measures import (
 )
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from emergesim.models.snowflake import render
 
 LIQUID = np.iinfo(np.int32).max  # frozen_at of a cell that has not frozen
@@ -175,8 +172,3 @@ class SnowflakeModel(EmergenceModel):
         from emergesim.models.snowflake import render
 
         return render.frame_of(self)
-
-    def render(self, fig: Figure, frames: Sequence[render.Frame], steps: Sequence[int]) -> None:
-        from emergesim.models.snowflake import render
-
-        render.draw(fig, self, frames, steps)

@@ -8,9 +8,9 @@ stop-and-go waves form with no bottleneck and travel upstream.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -19,9 +19,6 @@ from emergesim.models.traffic import twin
 from emergesim.models.traffic.card import CARD
 from emergesim.models.traffic.kernels import FREE, PARALLEL_FROM, nasch_step, nasch_step_parallel
 from emergesim.streams import draw_key
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 FRAME_CELLS = 1000  # pictures show at most the first 1000 cells of the ring
 
@@ -126,12 +123,6 @@ class TrafficModel(EmergenceModel):
         shown = self.positions < cells.size
         cells[self.positions[shown]] = self.speeds[shown]
         return TrafficFrame(cells)
-
-    def render(self, fig: Figure, frames: Sequence[TrafficFrame], steps: Sequence[int]) -> None:
-        """Space-time diagram (time runs down; jams are red stripes drifting left), and the ring."""
-        from emergesim.models.traffic import render
-
-        render.draw(fig, self, frames, steps)
 
     @classmethod
     def exact_curve(
