@@ -56,29 +56,16 @@ def offset(bird: Bird, other: Bird) -> tuple[float, float]:
 def boids(bird: Bird, flockmates: list[Bird]) -> tuple[float, float]:
     """Reynolds' three rules as Mesa's boid_flockers writes them (kernels.boid_direction)."""
     rule = bird.model.constants[0]
-    cohesion_x = cohesion_y = crowding_x = crowding_y = heading_x = heading_y = 0
+    cohesion, crowding, heading = np.zeros((3, 2), dtype=np.int64)  # views: += adds in place
     for other in flockmates:
         dx, dy = offset(bird, other)
-        fx, fy = to_fixed(dx, rule["offset_scale"]), to_fixed(dy, rule["offset_scale"])
-        cohesion_x += fx  # steer towards the neighbours' centre,
-        cohesion_y += fy
+        fixed = to_fixed(dx, rule["offset_scale"]), to_fixed(dy, rule["offset_scale"])
+        cohesion += fixed  # steer towards the neighbours' centre,
         if dx * dx + dy * dy < rule["separation2"]:  # away from those too close,
-            crowding_x += fx
-            crowding_y += fy
-        hx, hy = other.direction  # and along their directions
-        heading_x += to_fixed(hx, rule["heading_scale"])
-        heading_y += to_fixed(hy, rule["heading_scale"])
-    return boid_direction(
-        *bird.direction,
-        len(flockmates),
-        cohesion_x,
-        cohesion_y,
-        crowding_x,
-        crowding_y,
-        heading_x,
-        heading_y,
-        rule,
-    )
+            crowding += fixed
+        # and along their directions
+        heading += [to_fixed(h, rule["heading_scale"]) for h in other.direction]
+    return boid_direction(*bird.direction, len(flockmates), *cohesion, *crowding, *heading, rule)
 
 
 def vicsek(bird: Bird, flockmates: list[Bird]) -> tuple[float, float]:
