@@ -38,6 +38,7 @@ ModelName = Annotated[str, typer.Argument(help="Model name (see `emergesim list`
 # options of both run and sweep, declared once
 Steps = Annotated[int | None, typer.Option(help="Measured steps (model default).")]
 BurnIn = Annotated[int | None, typer.Option(help="Unmeasured steps (model default).")]
+Workers = Annotated[int | None, typer.Option(help="Processes [all cores]; 1 runs in this one.")]
 
 
 def _show_version(value: bool) -> None:
@@ -197,12 +198,8 @@ def sweep(
     reps: Annotated[int | None, typer.Option(help="Replicates of every point (default 1).")] = None,
     steps: Steps = None,
     burn_in: BurnIn = None,
-    record_every: Annotated[
-        int | None, typer.Option(help="Record every N steps (default 1).")
-    ] = None,
-    seed: Annotated[
-        int | None, typer.Option(help="Sweep seed (default: the stored one, or random).")
-    ] = None,
+    record_every: Annotated[int | None, typer.Option(help="Record every N steps [1].")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed [the stored one, or random].")] = None,
     design: Annotated[
         Literal["grid", "lhs", "sobol"] | None, typer.Option(help="How points are chosen [grid].")
     ] = None,
@@ -219,9 +216,7 @@ def sweep(
     tol: Annotated[float | None, typer.Option(help="Width to pin the transition to.")] = None,
     budget: Annotated[int | None, typer.Option(help="Most runs --adaptive may add.")] = None,
     out: Annotated[Path | None, typer.Option(help="Folder that stores the runs.")] = None,
-    workers: Annotated[
-        int | None, typer.Option(help="Processes (default: all cores); 1 runs in this process.")
-    ] = None,
+    workers: Workers = None,
     scheduler: Annotated[
         str | None, typer.Option(help="Run on this Dask scheduler (tcp://host:8786).")
     ] = None,
@@ -442,7 +437,7 @@ def compare(
     ),
     quick: Annotated[bool, typer.Option("--quick", help="Small sweeps: a few minutes.")] = False,
     seed: Annotated[int, typer.Option(help="Seed of every sweep and bootstrap.")] = 0,
-    workers: Annotated[int | None, typer.Option(help="Processes [all cores].")] = None,
+    workers: Workers = None,
     only: Annotated[
         list[str] | None,
         typer.Option(help="Only this row (its key; a wrong one lists them all). Repeatable."),
