@@ -109,6 +109,8 @@ class IsingModel(EmergenceModel):
             )
 
     def __init__(self, *, seed=None, backend="numba", **params: Any) -> None:
+        """The spins, and what every sweep of the update rule reuses: Swendsen-Wang's bond
+        probability and scratch arrays, or the flip probabilities and the checkerboard kernel."""
         super().__init__(seed=seed, backend=backend, **params)
         n = self.size
         if self.start == "up":
