@@ -161,15 +161,8 @@ def cell_of(runs: Sequence[Run]) -> Cell:
 def train(p: int, width: int, train_fraction: float, seed: int, steps: int) -> Run:
     """One run of the grokking model for ``steps`` steps, test accuracy scored every
     ``RECORD_EVERY``."""
-    result = run(
-        GrokkingModel,
-        steps=steps,
-        record_every=RECORD_EVERY,
-        seed=seed,
-        p=p,
-        width=width,
-        train_fraction=train_fraction,
-    )
+    cell = {"p": p, "width": width, "train_fraction": train_fraction}
+    result = run(GrokkingModel, steps=steps, record_every=RECORD_EVERY, seed=seed, **cell)
     last = result.timeseries.iloc[-1]
     memorised, generalised = result.model.memorised_at, result.model.generalised_at
     return Run(

@@ -696,9 +696,35 @@ class Thresholds(NamedTuple):
     reducible_loss_at_emergence: dict[str, dict[int, float]]  # sub-skill or REFERENCE -> steps
     smallest_log10_n: dict[str, dict[str, list[float]]]  # sub-skill or REFERENCE -> recipe
     fitted_tasks: dict[str, tuple[int, float, float]]  # task -> (uses, L - E, log10 N GPT-3)
-    wei_reducible_loss: dict[str, float]
-    wei_inside_band: int
-    step_difficulty_needed: dict[str, float]  # Wei task -> d per step / easiest sub-skill's d
+
+    @property
+    def wei_reducible_loss(self) -> dict[str, float]:
+        return {p.task: p.reducible_loss for p in WEI_2022}
+
+    @property
+    def step_difficulty_needed(self) -> dict[str, float]:
+        """Wei task -> how hard each of its steps would have to be (d, over the easiest fitted
+        sub-skill's d) to emerge at its reducible loss with the fitted k."""
+        easiest = min(self.sub_skills.values())
+        return {
+            p.task: float(
+                -math.log(EMERGED) / (np.mean(p.steps) * p.reducible_loss**self.sharpness) / easiest
+            )
+            for p in WEI_2022
+        }
+
+    @property
+    def wei_inside_band(self) -> int:
+        """How many Wei points lie between the easiest and the hardest sub-skill's curves at
+        their assigned steps."""
+        easier, harder = (self.reducible_loss_at_emergence[s] for s in self.sub_skills)
+        inside = 0
+        for point in WEI_2022:
+            low, high = (
+                np.interp(point.steps, list(t), list(t.values())) for t in (harder, easier)
+            )
+            inside += bool(low.min() <= self.wei_reducible_loss[point.task] <= high.max())
+        return inside
 
     def loss_ratio(self, curve: str) -> float:
         """L - E at emergence of 16 steps over that of one step."""
@@ -760,31 +786,13 @@ def thresholds(size: Size = FULL) -> Thresholds:
         uses = fit.decomposition[task]
         loss = calibrated_emergence(total_difficulty(fit, uses), k)
         fitted[task] = (sum(uses.values()), loss, smallest_model(loss, GPT3_RECIPE))
-    real = {p.task: p.reducible_loss for p in WEI_2022}
-    easiest = ordered[0][1]
-    needed = {
-        p.task: float(-math.log(EMERGED) / (np.mean(p.steps) * real[p.task] ** k) / easiest)
-        for p in WEI_2022
-    }
     return Thresholds(
         sharpness=k,
         sub_skills=sub_skills,
         reducible_loss_at_emergence=losses,
         smallest_log10_n=smallest,
         fitted_tasks=fitted,
-        wei_reducible_loss=real,
-        wei_inside_band=_inside(real, *(losses[skill] for skill in sub_skills)),
-        step_difficulty_needed=needed,
     )
-
-
-def _inside(real: dict[str, float], easier: dict[int, float], harder: dict[int, float]) -> int:
-    """How many Wei points lie between two model curves at their assigned steps."""
-    inside = 0
-    for point in WEI_2022:
-        low, high = (np.interp(point.steps, list(t), list(t.values())) for t in (harder, easier))
-        inside += bool(low.min() <= real[point.task] <= high.max())
-    return inside
 
 
 def draw_thresholds(fig: Figure, data: Thresholds) -> None:

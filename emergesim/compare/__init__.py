@@ -38,22 +38,13 @@ def compare(
     out = Path(out)
     rows = systems(only) if rows is None else rows
     console = Console(stderr=True, quiet=not progress)
+    sweep_options = {"executor": executor, "workers": workers, "progress": progress}
     start = time.perf_counter()
     findings = []
     for number, system in enumerate(rows, 1):
         title = system.comparison.title
         console.print(f"[bold]{number}/{len(rows)} {title}[/bold] ({system.model})")
-        findings.append(
-            measure(
-                system,
-                quick=quick,
-                out=out,
-                seed=seed,
-                executor=executor,
-                workers=workers,
-                progress=progress,
-            )
-        )
+        findings.append(measure(system, quick=quick, out=out, seed=seed, **sweep_options))
     console.print("writing the report")
     meta = {"quick": quick, "seed": seed, "elapsed_seconds": time.perf_counter() - start}
     return report.write(findings, out, meta, seed)

@@ -11,8 +11,9 @@ report says which.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -32,26 +33,25 @@ RECORDS_PER_CURVE = 40  # records of a training run kept, evenly spaced in log t
 
 @dataclass(frozen=True)
 class Finding:
+    """What was measured of one system; the verdict and the location are read from it."""
+
     system: System
     runs: pd.DataFrame  # every finished run, all sizes
     per_unit: Scaling
     all_or_nothing: Scaling
-    verdict: Verdict
-    location: Estimate | None  # where the transition sits (None: not located)
-    location_from: str  # which measure gave it
     sensitivity: MetricSensitivity | None  # per-unit against all-or-nothing, largest size
 
+    @cached_property
+    def verdict(self) -> Verdict:
+        return judge(self.per_unit, self.all_or_nothing)
 
-def measure(
-    system: System,
-    *,
-    quick: bool,
-    out: Path,
-    seed: int,
-    executor: str,
-    workers: int | None,
-    progress: bool,
-) -> Finding:
+    @cached_property
+    def location(self) -> Location:
+        return locate(self.per_unit, critical=self.verdict.word == "collective")
+
+
+def measure(system: System, *, quick: bool, out: Path, seed: int, **sweep_options) -> Finding:
+    """The system's finding; ``sweep_options`` (executor, workers, progress) go to each sweep."""
     c = system.comparison
     if system.observed is not None:
         return _measure_observed(system, seed)
@@ -74,9 +74,7 @@ def measure(
                 record_every=c.record_every,
                 seed=seed,
                 out=out / "runs" / folder,
-                executor=executor,
-                workers=workers,
-                progress=progress,
+                **sweep_options,
             )
         )
     runs = pd.concat(frames, ignore_index=True)
@@ -103,33 +101,30 @@ def _measure_observed(system: System, seed: int) -> Finding:
 
 
 def _finding(system, runs, per_unit: Scaling, all_or_nothing: Scaling, seed: int) -> Finding:
-    verdict = judge(per_unit, all_or_nothing)
-    location, location_from = locate(per_unit, critical=verdict.word == "collective")
-    return Finding(
-        system=system,
-        runs=runs,
-        per_unit=per_unit,
-        all_or_nothing=all_or_nothing,
-        verdict=verdict,
-        location=location,
-        location_from=location_from,
-        sensitivity=_sensitivity(runs, system, per_unit, all_or_nothing, seed),
-    )
+    sensitivity = _sensitivity(runs, system, per_unit, all_or_nothing, seed)
+    return Finding(system, runs, per_unit, all_or_nothing, sensitivity)
 
 
-def locate(per_unit: Scaling, *, critical: bool) -> tuple[Estimate | None, str]:
-    """The best location the per-unit score gives, and its name."""
+class Location(NamedTuple):
+    """Where a transition sits (None: not located), and which measure gave it."""
+
+    estimate: Estimate | None
+    source: str
+
+
+def locate(per_unit: Scaling, *, critical: bool) -> Location:
+    """The best location the per-unit score gives."""
     binder = per_unit.binder
     if critical and binder is not None and binder.location is not None:
-        return Estimate(binder.location, binder.location_ci), "Binder cumulant crossing"
+        return Location(Estimate(binder.location, binder.location_ci), "Binder cumulant crossing")
     if per_unit.x_inf is not None:
-        return per_unit.x_inf, "extrapolated to infinite size"
+        return Location(per_unit.x_inf, "extrapolated to infinite size")
     detected = [(s, t) for s, t in per_unit.transitions.items() if t.detected]
     if not detected:
-        return None, "no transition detected"
+        return Location(None, "no transition detected")
     size, fit = detected[-1]
     where = "" if per_unit.by == ONE_SIZE else f" at {per_unit.by} = {size:g}"
-    return Estimate(fit.location, fit.location_ci), f"{fit.kind}{where}"
+    return Location(Estimate(fit.location, fit.location_ci), f"{fit.kind}{where}")
 
 
 def _sensitivity(

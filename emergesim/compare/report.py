@@ -44,8 +44,8 @@ def summary(findings: Sequence[Finding], meta: dict[str, Any]) -> dict[str, Any]
             "verdict": f.verdict.word,
             "expected": c.expect,
             "reasons": f.verdict.reasons,
-            **_estimate("location", f.location),
-            "location_from": f.location_from,
+            **_estimate("location", f.location.estimate),
+            "location_from": f.location.source,
             **_scaling("per_unit", f.per_unit),
             "per_unit_nu_from": f.per_unit.nu_from,
             **_scaling("all_or_nothing", f.all_or_nothing),
@@ -133,12 +133,12 @@ def overview(findings: Sequence[Finding], path: Path) -> Path:
     for number, f in enumerate(findings):
         size = max(f.per_unit.transitions)
         fit = f.per_unit.transitions[size]
-        if f.location is None or not fit.detected or f.system.observed is not None:
+        if f.location.estimate is None or not fit.detected or f.system.observed is not None:
             continue
         c = f.system.comparison
         largest = f.runs[f.runs[f.system.size] == size]
         means = largest.groupby(f.system.x)[c.per_unit].mean()
-        x = (np.asarray(means.index, dtype=float) - f.location.value) / fit.width
+        x = (np.asarray(means.index, dtype=float) - f.location.estimate.value) / fit.width
         y = (means.to_numpy() - fit.low) / (fit.high - fit.low)
         ax.plot(x, y, "o-", ms=3, lw=1, color=f"C{number % 10}", label=f"{c.title} ({c.per_unit})")
     ax.axvline(0, color="0.5", ls="--", lw=1)
