@@ -19,11 +19,10 @@ import numpy as np
 import polars as pl
 
 import emergesim
-from emergesim.card import Budget
 
 STORE = None  # a sweep folder to read; None: sweep one into OUT/traffic-store
-FULL = Budget("0.05:0.6:12", (400,), reps=3, steps=500, burn_in=500)  # sizes: the road length
-TINY = Budget("0.1:0.5:5", (100,), reps=2, steps=50, burn_in=50)  # --tiny: seconds
+FULL = {"vary": {"density": "0.05:0.6:12"}, "reps": 3, "steps": 500, "burn_in": 500}
+TINY = {"vary": {"density": "0.1:0.5:5"}, "reps": 2, "steps": 50, "burn_in": 50}  # seconds
 
 
 def main():
@@ -31,19 +30,10 @@ def main():
     parser.add_argument("--out", type=Path, default=Path("example-output/read_store"))
     parser.add_argument("--tiny", action="store_true", help="a few seconds, for the tests")
     args = parser.parse_args()
-    budget = TINY if args.tiny else FULL
     folder = Path(STORE or args.out / "traffic-store")
     if STORE is None:  # rerunning skips the runs already stored
-        emergesim.sweep(
-            "traffic",
-            vary={"density": budget.values, "length": list(budget.sizes)},
-            reps=budget.reps,
-            steps=budget.steps,
-            burn_in=budget.burn_in,
-            seed=3,
-            out=folder,
-            progress=False,
-        )
+        spec = TINY if args.tiny else FULL  # the road keeps its default length, 1000 cells
+        emergesim.sweep("traffic", **spec, seed=3, out=folder, progress=False)
     files = str(folder / "runs" / "*.parquet")
 
     runs = emergesim.load(folder)  # 1. pandas, through emergesim (the table sweep() returns)

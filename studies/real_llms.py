@@ -26,20 +26,24 @@ from emergesim.models.skills.theory import loss
 from emergesim.observed import Observed
 
 FILES = ("base_llm_emergent_capability_eval.csv", "base_llm_benchmark_eval.csv")
-SCORES = {  # our column -> (source column, factor to a score in [0, 1], what it is)
-    "ipa_exact_match": ("ipa_transliterate_2_exact_match", 1, "IPA transliteration, exact match"),
-    "ipa_bleu": ("ipa_transliterate_2_bleu", 0.01, "IPA transliteration, BLEU / 100"),
-    "word_unscrambling": ("word_unscrambling_2_exact_match", 1, "word unscrambling, exact match"),
+# our column -> (the file's column, factor to a score in [0, 1], the task)
+CAPABILITIES = {  # in FILES[0]
+    "ipa_exact_match": ("ipa_transliterate_2_exact_match", 1, "IPA transliteration"),
+    "ipa_bleu": ("ipa_transliterate_2_bleu", 0.01, "IPA transliteration"),  # BLEU / 100
+    "word_unscrambling": ("word_unscrambling_2_exact_match", 1, "word unscrambling"),
     "add_2d": ("arithmetic_2da_2_acc", 1, "2-digit addition"),
     "add_3d": ("arithmetic_3da_2_acc", 1, "3-digit addition"),
     "sub_3d": ("arithmetic_3ds_2_acc", 1, "3-digit subtraction"),
     "mul_2d": ("arithmetic_2dm_2_acc", 1, "2-digit multiplication"),
-    "persian_qa": ("parsinlu_qa_2_acc", 1, "Persian QA (ParsiNLU)"),
+    "persian_qa": ("parsinlu_qa_2_acc", 1, "Persian QA"),  # ParsiNLU
+}
+BENCHMARKS = {  # in FILES[1]
     "mmlu": ("MMLU", 1, "MMLU"),
     "gsm8k": ("GSM8K", 1, "GSM8K"),
     "arc_c": ("ARC-C", 1, "ARC challenge"),
     "hellaswag": ("HellaSwag", 1, "HellaSwag"),
 }
+SCORES = {**CAPABILITIES, **BENCHMARKS}
 COMPUTE, MINUS_LOSS = "log10_compute", "minus_loss"  # the two controls
 NO_SIZE = (
     "A real model cannot be rerun with more or fewer composed steps: no size axis, so the verdict "
@@ -69,7 +73,7 @@ def load() -> pd.DataFrame:
 
 def _row(key: str, per_unit: str, all_or_nothing: str, control: str = COMPUTE) -> Comparison:
     against = "compute" if control == COMPUTE else "-loss"
-    what = SCORES[all_or_nothing][2].split(",")[0].split(" (")[0]
+    what = SCORES[all_or_nothing][2]
     if per_unit != all_or_nothing:
         what = f"{what.split()[0]} exact match/BLEU"
     return Comparison(
