@@ -96,7 +96,9 @@ GPT3_RECIPE = Recipe("D = 300B tokens at every size (GPT-3, Gopher)", tokens=300
 
 
 class Trained(NamedTuple):
-    """A published language model and its MMLU 5-shot score (REFERENCE.md)."""
+    """A published language model and its MMLU 5-shot score: GPT-3 175B (Hendrycks et al.
+    2021), Gopher 280B (Rae et al. 2021), Chinchilla 70B (Hoffmann et al. 2022), LLaMA (Touvron
+    et al. 2023)."""
 
     name: str
     n_params: float
@@ -114,8 +116,9 @@ TRAINED = (
     Trained("LLaMA 65B", 65e9, 1.4e12, 63.4),
 )
 
-# Tokens each family trained on: GPT-3 (Brown et al. 2020), Gopher and Chinchilla (REFERENCE.md),
-# PaLM (Chowdhery et al. 2022); 6 N D reproduces Wei et al.'s FLOPs within 20%.
+# Tokens each family trained on: GPT-3 (Brown et al. 2020), Gopher (Rae et al. 2021), Chinchilla
+# (Hoffmann et al. 2022), PaLM (Chowdhery et al. 2022); 6 N D reproduces Wei et al.'s FLOPs
+# within 20%.
 FAMILY_TOKENS = {"GPT-3": 300e9, "Gopher": 300e9, "Chinchilla": 1.4e12, "PaLM": 780e9}
 FAMILY_COLOURS = {
     "GPT-3": "#c0392b",
@@ -1137,9 +1140,9 @@ class PublishedCoT(NamedTuple):
 
 
 WEI_COT_GSM8K = (
-    PublishedCoT("PaLM 8B", 8e9, 4.9, 4.1),
-    PublishedCoT("PaLM 62B", 62e9, 9.6, 29.9),
-    PublishedCoT("PaLM 540B", 540e9, 17.9, 56.9),
+    PublishedCoT("PaLM 8B", 8e9, standard=4.9, cot=4.1),
+    PublishedCoT("PaLM 62B", 62e9, standard=9.6, cot=29.9),
+    PublishedCoT("PaLM 540B", 540e9, standard=17.9, cot=56.9),
 )
 
 
