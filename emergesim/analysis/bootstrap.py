@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 TOLERANCE = 0.1  # a change smaller than this (an exponent, or widths per e-fold) is no change
+N_BOOT, CONFIDENCE = 200, 0.95  # every measure's defaults: bootstrap draws, interval coverage
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from emergesim.analysis.bootstrap import Estimate, interval, resample
+from emergesim.analysis.bootstrap import CONFIDENCE, N_BOOT, Estimate, interval, resample
 from emergesim.analysis.transitions import numeric_column
 from emergesim.errors import EmergesimError
 
@@ -114,8 +114,8 @@ def cumulant_crossing(
     *,
     m2: str = "m2",
     m4: str = "m4",
-    n_boot: int = 200,
-    confidence: float = 0.95,
+    n_boot: int = N_BOOT,
+    confidence: float = CONFIDENCE,
     seed: int = 0,
 ) -> BinderCrossing:
     """U = 1 - <m4> / (3 <m2>^2) at each (x, size) from the runs' window means ``m2`` and ``m4``,

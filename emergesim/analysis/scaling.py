@@ -40,7 +40,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from emergesim.analysis.bootstrap import Estimate, interval, resample, slope, trend
+from emergesim.analysis.bootstrap import (
+    CONFIDENCE,
+    N_BOOT,
+    Estimate,
+    interval,
+    resample,
+    slope,
+    trend,
+)
 from emergesim.analysis.fluctuations import (
     BinderCrossing,
     collapse_quality,
@@ -90,8 +98,8 @@ def scaling(
     n: str | float | None = None,
     m2: str = "m2",
     m4: str = "m4",
-    n_boot: int = 200,
-    confidence: float = 0.95,
+    n_boot: int = N_BOOT,
+    confidence: float = CONFIDENCE,
     seed: int = 0,
     fits: dict[float, Transition] | None = None,
 ) -> Scaling:

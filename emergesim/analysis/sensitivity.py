@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from emergesim.analysis.bootstrap import N_BOOT
 from emergesim.analysis.transitions import Transition, transition
 
 
@@ -44,7 +45,7 @@ def metric_sensitivity(
     continuous: str,
     *,
     max_progress: float = 0.75,
-    n_boot: int = 200,
+    n_boot: int = N_BOOT,
     seed: int = 0,
 ) -> MetricSensitivity:
     """Fit the step of both metrics against ``x`` and compare where they rise."""

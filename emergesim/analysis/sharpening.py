@@ -15,7 +15,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from emergesim.analysis.bootstrap import TOLERANCE, Estimate, interval, slope, trend
+from emergesim.analysis.bootstrap import (
+    CONFIDENCE,
+    N_BOOT,
+    TOLERANCE,
+    Estimate,
+    interval,
+    slope,
+    trend,
+)
 from emergesim.analysis.transitions import Form, Transition, numeric_column, transition
 from emergesim.errors import EmergesimError
 
@@ -47,8 +55,8 @@ class Sharpening:
         cls,
         fits: dict[float, Transition],
         *,
-        n_boot: int = 200,
-        confidence: float = 0.95,
+        n_boot: int = N_BOOT,
+        confidence: float = CONFIDENCE,
         seed: int = 0,
     ) -> Sharpening:
         """The width exponent of transitions already fitted at each size."""
@@ -62,8 +70,8 @@ def sharpening(
     y: str,
     by: str,
     *,
-    n_boot: int = 200,
-    confidence: float = 0.95,
+    n_boot: int = N_BOOT,
+    confidence: float = CONFIDENCE,
     seed: int = 0,
 ) -> Sharpening:
     """Fit the transition of ``y`` against ``x`` separately for each value of ``by``."""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from emergesim.analysis.bootstrap import CONFIDENCE, N_BOOT
 from emergesim.analysis.fluctuations import Fluctuations, binder_crossing, fluctuations
 from emergesim.analysis.scaling import Scaling, scaling
 from emergesim.analysis.sharpening import Sharpening, fit_by_size
@@ -56,7 +57,7 @@ def analyze(
         raise EmergesimError(f"no column '{by}' in the runs; columns: {', '.join(table.columns)}")
     sizes = len(parts) > 1 and min(parts) > 0  # a size has a logarithm; a p_slow of 0 has not
     if sizes:
-        fits = fit_by_size(table, x, y, by, n_boot=200, confidence=0.95, seed=seed)
+        fits = fit_by_size(table, x, y, by, n_boot=N_BOOT, confidence=CONFIDENCE, seed=seed)
         sharp = Sharpening.of(fits, seed=seed)
     else:  # one fit per group, nothing scaled
         fits, sharp = {g: transition(t, x, y, seed=seed) for g, t in parts.items()}, None

@@ -58,7 +58,7 @@ import numpy as np
 import pandas as pd
 import scipy  # its submodules load on first use: workers that never fit do not pay for them
 
-from emergesim.analysis.bootstrap import interval, resample
+from emergesim.analysis.bootstrap import CONFIDENCE, N_BOOT, interval, resample
 from emergesim.errors import EmergesimError
 
 RISE_10_90 = 2 * np.log(9)
@@ -133,8 +133,8 @@ def transition(
     x: str,
     y: str,
     *,
-    n_boot: int = 200,
-    confidence: float = 0.95,
+    n_boot: int = N_BOOT,
+    confidence: float = CONFIDENCE,
     alpha: float = 1e-3,
     seed: int = 0,
     form: Form | None = None,
