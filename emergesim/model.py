@@ -71,9 +71,9 @@ class EmergenceModel(mesa.Model):
         *,
         seed: int | np.random.SeedSequence | None = None,
         backend: str = "numba",
-        **params: Any,
+        **kwargs: Any,  # the parameters; named as Mesa's tools expect a catch-all to be
     ) -> None:
-        values = self.params.validate(params, model=f"model '{self.name}'")
+        values = self.params.validate(kwargs, model=f"model '{self.name}'")
         self.check_params(values)
         if backend not in BACKENDS:
             raise ParameterError(f"unknown backend {backend!r}; allowed: {', '.join(BACKENDS)}")

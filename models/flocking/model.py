@@ -117,8 +117,8 @@ class FlockingModel(EmergenceModel):
                 f"{half:g}, got {values['vision']:g}"
             )
 
-    def __init__(self, *, seed=None, backend="numba", **params: Any) -> None:
-        super().__init__(seed=seed, backend=backend, **params)
+    def __init__(self, *, seed=None, backend="numba", **kwargs: Any) -> None:
+        super().__init__(seed=seed, backend=backend, **kwargs)
         n, box = self.n_agents, np.array([self.width, self.height])
         positions = self.rng.random((n, 2)) * box % box  # % maps a rounded-up edge to 0
         angles = self.rng.uniform(-np.pi, np.pi, n)

@@ -57,8 +57,8 @@ class GrokkingModel(EmergenceModel):
                 f"{n_train} for training; both sets need at least one pair"
             )
 
-    def __init__(self, *, seed=None, backend="numba", **params: Any) -> None:
-        super().__init__(seed=seed, backend=backend, **params)
+    def __init__(self, *, seed=None, backend="numba", **kwargs: Any) -> None:
+        super().__init__(seed=seed, backend=backend, **kwargs)
         p = self.p
         order = self.rng.permutation(p * p)
         n_train = round(self.train_fraction * p * p)

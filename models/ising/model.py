@@ -108,10 +108,10 @@ class IsingModel(EmergenceModel):
                 f"the field), got {values['field']:g}; use heat_bath or metropolis"
             )
 
-    def __init__(self, *, seed=None, backend="numba", **params: Any) -> None:
+    def __init__(self, *, seed=None, backend="numba", **kwargs: Any) -> None:
         """The spins, and what every sweep of the update rule reuses: Swendsen-Wang's bond
         probability and scratch arrays, or the flip probabilities and the checkerboard kernel."""
-        super().__init__(seed=seed, backend=backend, **params)
+        super().__init__(seed=seed, backend=backend, **kwargs)
         n = self.size
         if self.start == "up":
             self.spins = np.ones((n, n), dtype=np.int8)

@@ -117,8 +117,8 @@ class SkillsModel(EmergenceModel):
     card = CARD
     twin = staticmethod(twin.step)
 
-    def __init__(self, *, seed=None, backend="numba", **params: Any) -> None:
-        super().__init__(seed=seed, backend=backend, **params)
+    def __init__(self, *, seed=None, backend="numba", **kwargs: Any) -> None:
+        super().__init__(seed=seed, backend=backend, **kwargs)
         self.world = world = SkillWorld.from_params(self.parameters)
         self.space = Network(world.graph, random=self.random, **TOPOLOGICAL)
         self.skills = [Skill(self, self.space[node]) for node in range(self.n_skills)]

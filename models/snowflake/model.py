@@ -66,8 +66,8 @@ class SnowflakeModel(EmergenceModel):
     card = CARD
     twin = staticmethod(twin.step)
 
-    def __init__(self, *, seed=None, backend="numba", **params: Any) -> None:
-        super().__init__(seed=seed, backend=backend, **params)
+    def __init__(self, *, seed=None, backend="numba", **kwargs: Any) -> None:
+        super().__init__(seed=seed, backend=backend, **kwargs)
         size = 2 * self.radius + 3  # a spare cell around the hexagon: neighbours stay inside
         self.centre = self.radius + 1
         self.water = PropertyLayer("water", (size, size), self.beta)

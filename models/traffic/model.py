@@ -61,8 +61,8 @@ class TrafficModel(EmergenceModel):
     card = CARD
     twin = staticmethod(twin.step)
 
-    def __init__(self, *, seed=None, backend="numba", **params: Any) -> None:
-        super().__init__(seed=seed, backend=backend, **params)
+    def __init__(self, *, seed=None, backend="numba", **kwargs: Any) -> None:
+        super().__init__(seed=seed, backend=backend, **kwargs)
         n_cars = round(self.density * self.length)
         self.positions = np.sort(self.rng.choice(self.length, size=n_cars, replace=False))
         self._next_positions = np.empty_like(self.positions)  # the kernel's double buffer
