@@ -37,8 +37,9 @@ def main():
         row, quick=True, out=args.out, seed=0, executor="process", workers=None, progress=False
     )
     print(f"verdict: {found.verdict.word} ({found.verdict.reasons['rule']})")
-    if found.location is not None:
-        print(f"located at {row.control} = {found.location.text('.4f')} ({found.location_from})")
+    estimate, source = found.location
+    if estimate is not None:
+        print(f"located at {row.control} = {estimate.text('.4f')} ({source})")
     scaled = found.per_unit  # the finite-size scaling of the per-unit score
     if scaled.width_exponent is not None:
         print(f"width exponent b = {scaled.width_exponent.text('+.3f')}")

@@ -47,10 +47,11 @@ def main():
         verdicts.append(f"{c.title}: {found.verdict.word}")
         largest = max(found.per_unit.transitions)
         fit = found.per_unit.transitions[largest]
-        if found.location is None or not fit.detected:
-            print(f"  not drawn: {found.location_from}; at {c.size} = {largest:g}: {fit.reason}")
+        estimate, source = found.location
+        if estimate is None or not fit.detected:
+            print(f"  not drawn: {source}; at {c.size} = {largest:g}: {fit.reason}")
             continue
-        x0, where = found.location.value, f"{found.location.text()} ({found.location_from})"
+        x0, where = estimate.value, f"{estimate.text()} ({source})"
         print(f"  located at {row.x} = {where}; width {fit.width:.3g} at {c.size} {largest:g}")
         sizes = sorted(found.per_unit.transitions)
         for size, shade in zip(sizes, np.linspace(0.3, 1, len(sizes)), strict=True):
