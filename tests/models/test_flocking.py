@@ -35,17 +35,8 @@ OTHER_WEIGHTS = dict(cohere=0.2, separate=0.4, match=0.3, speed=0.7)  # not Mesa
 @pytest.mark.parametrize("seed", [0, 1])
 def test_vicsek_without_noise_aligns_completely(seed):
     """eta = 0 at density 4: local averaging spreads one heading over the whole box."""
-    result = run(
-        "flocking",
-        seed=seed,
-        n_agents=100,
-        width=5,
-        height=5,
-        noise=0,
-        steps=50,
-        burn_in=400,
-        **VICSEK,
-    )
+    box = {"n_agents": 100, "width": 5, "height": 5, "noise": 0}
+    result = run("flocking", seed=seed, steps=50, burn_in=400, **box, **VICSEK)
     assert result.timeseries["polarization"].min() > 0.99
 
 
