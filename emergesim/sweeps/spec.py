@@ -48,7 +48,8 @@ from collections.abc import Mapping
 from dataclasses import Field, asdict, dataclass, field, fields, is_dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, get_args, get_origin, get_type_hints
 
 from emergesim.errors import EmergesimError, ParameterError, UnknownModelError
 from emergesim.model import EmergenceModel
@@ -58,7 +59,8 @@ from emergesim.sweeps import designs
 from emergesim.sweeps.designs import DESIGNS, Range
 from emergesim.sweeps.tasks import RUN_COLUMNS, Task, model_reference, resolve, run_key
 
-EXECUTION_KEYS = ("out", "workers", "dask", "scheduler", "retry_failed")
+# how a spec file's keys run, not which runs: key -> the TOML type its value must have
+EXECUTION_KEYS = {"out": str, "workers": int, "dask": bool, "scheduler": str, "retry_failed": bool}
 
 # How ``differences`` compares a key of a stored spec with the given one: a field's metadata
 # DIFFER (default SAME); SAME_VIEW is a (label, function of the spec) that must be equal when
@@ -171,6 +173,22 @@ def key_fields() -> tuple[Field, ...]:
 SPEC_KEYS = tuple(f.name for f in key_fields())
 
 
+def toml_types() -> dict[str, type]:
+    """Every key of a spec file -> the type its TOML value must have: a spec key's from its
+    field's annotation (a table for a mapping or a dataclass), an execution key's as declared."""
+    hints = get_type_hints(SweepSpec)
+    types = {}
+    for name in SPEC_KEYS:
+        hint = hints[name]
+        kinds = get_args(hint) if get_origin(hint) is UnionType else (hint,)
+        kind = next(get_origin(k) or k for k in kinds if k is not type(None))
+        types[name] = dict if kind is dict or is_dataclass(kind) else kind
+    return {**types, **EXECUTION_KEYS}
+
+
+TOML_WORDS = {str: "a string", int: "an integer", bool: "true or false", dict: "a table"}
+
+
 def resolve_spec(
     model: str | type[EmergenceModel],
     *,
@@ -204,6 +222,9 @@ def resolve_spec(
         raise ParameterError(f"unknown design {design!r}; allowed: {', '.join(DESIGNS)}")
     if samples is not None and design not in designs.SAMPLERS:
         raise ParameterError(f"samples is for design lhs or sobol, not {design}")
+    for keyword, table in (("fixed", fixed), ("vary", vary)):
+        if table is not None and not isinstance(table, Mapping):
+            raise ParameterError(f"{keyword} maps parameter names to values, got {table!r}")
     fixed = dict(fixed or {})
     vary = dict(vary or {})
     both = sorted(set(fixed) & set(vary))
@@ -248,12 +269,17 @@ def read_toml(path: Path, *, text: str | None = None) -> tuple[dict[str, Any], d
         raise EmergesimError(f"cannot read spec file '{path}': {error.strerror}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise EmergesimError(f"spec file '{path}' is not valid TOML: {error}") from None
-    unknown = [k for k in table if k not in SPEC_KEYS + EXECUTION_KEYS]
+    types = toml_types()
+    unknown = [k for k in table if k not in types]
     if unknown:
-        raise EmergesimError(
-            f"unknown key '{unknown[0]}' in '{path}'; allowed: "
-            f"{', '.join(SPEC_KEYS + EXECUTION_KEYS)}"
-        )
+        raise EmergesimError(f"unknown key '{unknown[0]}' in '{path}'; allowed: {', '.join(types)}")
+    for key, value in table.items():
+        kind = types[key]  # TOML's integers are no booleans here, nor its booleans integers
+        if not isinstance(value, kind) or isinstance(value, bool) != (kind is bool):
+            raise EmergesimError(
+                f"'{key}' in '{path}' must be {TOML_WORDS[kind]}, got {value!r}"
+                + (f" (a [{key}] table of name = value lines)" if kind is dict else "")
+            )
     if "model" not in table:
         raise EmergesimError(f"spec file '{path}' names no model (model = \"<a registered name>\")")
     spec = {k: table[k] for k in SPEC_KEYS if k in table}
@@ -309,6 +335,10 @@ def model_class(model: str | type[EmergenceModel]) -> tuple[str, type[EmergenceM
         except UnknownModelError:
             registered = False
         return (model.name if registered else model_reference(model)), model
+    if not isinstance(model, str):
+        raise UnknownModelError(
+            f"a model is a registered name, 'package.module:Class' or a class, got {model!r}"
+        )
     if ":" not in model:
         return model, get_model(model)
     try:

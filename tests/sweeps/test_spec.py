@@ -13,10 +13,12 @@ from emergesim.sweeps import store as store_module
 from emergesim.sweeps.spec import (
     DERIVED,
     DIFFER,
+    EXECUTION_KEYS,
     SPEC_KEYS,
     SweepSpec,
     read_toml,
     resolve_spec,
+    toml_types,
 )
 from emergesim.sweeps.store import FolderStore, read_stored
 
@@ -115,3 +117,38 @@ def test_a_sweep_toml_changed_after_it_was_read_is_refused(tmp_path):
     with pytest.raises(EmergesimError, match=r"sweep\.toml' changed while this sweep was start"):
         FolderStore(tmp_path, spec, stored)
     assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        ("vary = 3", "'vary' in '{}' must be a table, got 3"),
+        ('fixed = "size=4"', "'fixed' in '{}' must be a table, got 'size=4'"),
+        ("model = 3", "'model' in '{}' must be a string, got 3"),
+        ("samples = 2.5", "'samples' in '{}' must be an integer, got 2.5"),
+        ("reps = true", "'reps' in '{}' must be an integer, got True"),
+        ('dask = "false"', "'dask' in '{}' must be true or false, got 'false'"),
+        ('retry_failed = "no"', "'retry_failed' in '{}' must be true or false, got 'no'"),
+        ("workers = 1.0", "'workers' in '{}' must be an integer, got 1.0"),
+    ],
+)
+def test_a_spec_file_value_of_the_wrong_type_is_refused_naming_key_and_type(tmp_path, line, says):
+    path = tmp_path / "spec.toml"
+    lines = ['model = "sweep_toys:Step"', line] if not line.startswith("model") else [line]
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(EmergesimError) as refused:
+        read_toml(path)
+    assert str(refused.value).startswith(says.format(path))
+
+
+def test_every_key_of_a_spec_file_has_a_type_and_a_stored_spec_passes_its_own_check(tmp_path):
+    assert set(toml_types()) == set(SPEC_KEYS) | set(EXECUTION_KEYS)
+    path = tmp_path / "sweep.toml"
+    path.write_text(resolve_spec(Step, **GRID).to_toml())
+    assert read_toml(path)[0]["vary"] == {"x": "0:1:3", "threshold": [0.25, 0.5]}
+
+
+@pytest.mark.parametrize("keyword", ["vary", "fixed"])
+def test_the_api_refuses_a_table_that_is_no_mapping(keyword):
+    with pytest.raises(EmergesimError, match=f"^{keyword} maps parameter names to values"):
+        resolve_spec(Step, **{keyword: "x=1"})
