@@ -48,8 +48,11 @@ def main():
     else:
         print(f"nu = {scaled.nu.text('.3f')} ({scaled.nu_from})")
     print(KNOWN.get(KEY, "no exact values known for this row"))
-    for draw in (report.transition_figure, report.collapse_figure):
-        print(f"figure: {draw(found, args.out)}")
+    figures = {"transition": report.transition_figure, "collapse": report.collapse_figure}
+    for kind, draw in figures.items():
+        path = args.out / f"{KEY}-{kind}.png"
+        draw(found).savefig(path)
+        print(f"figure: {path}")
 
 
 if __name__ == "__main__":  # the process pool re-imports this script: keep the work in main()

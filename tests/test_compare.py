@@ -4,11 +4,12 @@ as it must."""
 import json
 
 import numpy as np
+import pytest
 
-from emergesim import run
+from emergesim import EmergesimError, run
 from emergesim.analysis import WORDS
 from emergesim.card import Budget
-from emergesim.compare import compare, systems
+from emergesim.compare import compare, report, systems
 from emergesim.compare.measure import training_curves
 from emergesim.compare.report import finite
 from emergesim.models.flocking.card import at_density_4
@@ -77,6 +78,28 @@ def test_tiny_comparison_writes_every_file_and_a_verdict_from_the_five(tmp_path)
     assert written["answer"].startswith("Calibration on systems with a known answer: ")
     page = (tmp_path / "index.html").read_text()
     assert page.count("data:image/png;base64,") == 1 + 3 * len(TINY) + len(OBSERVED)
+    written_files = json.loads((tmp_path / report.MANIFEST).read_text())
+    assert sorted(written_files) == sorted(report.planned(tiny()))
+
+
+def test_a_file_the_report_did_not_write_is_refused_before_any_run_and_kept(tmp_path):
+    rows = tiny({"traffic"})
+    (tmp_path / "index.html").write_text("my notes")
+    (tmp_path / "notes.txt").write_text("mine too")
+    with pytest.raises(EmergesimError, match=r"index\.html' was not written by emergesim compare"):
+        compare(tmp_path, quick=True, rows=rows, executor="serial", progress=False)
+    assert (tmp_path / "index.html").read_text() == "my notes"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "notes.txt"]  # no runs
+
+
+def test_a_report_file_changed_by_the_user_is_not_overwritten(tmp_path):
+    rows = tiny({"traffic"})
+    compare(tmp_path, quick=True, rows=rows, executor="serial", progress=False)
+    edited = tmp_path / "summary.json"
+    edited.write_text(edited.read_text() + " ")
+    with pytest.raises(EmergesimError, match=r"summary\.json' was not written .* or was changed"):
+        compare(tmp_path, quick=True, rows=rows, executor="serial", progress=False)
+    assert edited.read_text().endswith("} ")
 
 
 def test_rerunning_reuses_the_stored_runs_and_reproduces_the_report(tmp_path):

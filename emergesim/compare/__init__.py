@@ -37,6 +37,7 @@ def compare(
     check_workers(workers)  # bad input is refused before any sweep starts
     out = Path(out)
     rows = systems(only) if rows is None else rows
+    report.check_free(out, rows)
     console = Console(stderr=True, quiet=not progress)
     sweep_options = {"executor": executor, "workers": workers, "progress": progress}
     start = time.perf_counter()

@@ -7,12 +7,13 @@ The report opens with the method's calibration, the ground-truth rows whose verd
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -21,8 +22,16 @@ from matplotlib import colormaps
 from emergesim.analysis import Scaling, draw_collapse, estimate_text
 from emergesim.analysis.bootstrap import Estimate
 from emergesim.compare.measure import Finding
+from emergesim.compare.systems import System
+from emergesim.errors import EmergesimError
 from emergesim.plotting import draw_steps, new_figure
 from emergesim.runner import run
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+SUMMARY, INDEX = "summary.json", "index.html"
+MANIFEST = ".written-by-emergesim.json"  # each file the report wrote -> its SHA-256
 
 
 def summary(findings: Sequence[Finding], meta: dict[str, Any]) -> dict[str, Any]:
@@ -103,28 +112,92 @@ def observed_tables(findings: Sequence[Finding]) -> dict[str, pd.DataFrame]:
     }
 
 
+def planned(rows: Sequence[System]) -> list[str]:
+    """The files ``write`` writes for these rows (a row observed in the world has one size and
+    no model: no collapse to draw, its picture is its data)."""
+    names = ["overview.png", SUMMARY, INDEX]
+    for s in rows:
+        kinds = ("picture",) if s.observed is not None else ("transition", "collapse", "picture")
+        names += [f"{s.key}-{kind}.png" for kind in kinds]
+    return names
+
+
+def check_free(out: Path, rows: Sequence[System]) -> None:
+    """Refuse, before any work, to overwrite a file of ``out`` that a report did not write or
+    that was changed since (MANIFEST holds the hash of each file as a report wrote it)."""
+    if out.exists() and not out.is_dir():
+        raise EmergesimError(f"the output folder '{out}' is a file; choose another")
+    written = _manifest(out)
+    for name in planned(rows):
+        path = out / name
+        if path.exists() and written.get(name) != _sha256(path):
+            raise EmergesimError(
+                f"'{path}' was not written by emergesim compare, or was changed since; move it "
+                "away or choose another output folder"
+            )
+
+
 def write(
     findings: Sequence[Finding], out: Path, meta: dict[str, Any], seed: int
 ) -> dict[str, Any]:
     """Write the figures, summary.json and index.html; return the summary with the tables."""
     out.mkdir(parents=True, exist_ok=True)
-    figures = {"overview": overview(findings, out / "overview.png")}
+    files = _Files(out)
+    figures = {"overview": files.figure("overview", overview(findings))}
     for f in findings:
-        if f.system.observed is not None:  # one size: no sizes to compare, no model to picture
-            figures[f"{f.system.key}-picture"] = observed_picture(f, out)
-            continue
-        figures[f"{f.system.key}-transition"] = transition_figure(f, out)
-        figures[f"{f.system.key}-collapse"] = collapse_figure(f, out)
-        figures[f"{f.system.key}-picture"] = picture(f, out, seed)
+        drawn = {"picture": lambda f=f: observed_picture(f)}
+        if f.system.observed is None:
+            drawn = {
+                "transition": lambda f=f: transition_figure(f),
+                "collapse": lambda f=f: collapse_figure(f),
+                "picture": lambda f=f: picture(f, seed),
+            }
+        for kind, draw in drawn.items():
+            name = f"{f.system.key}-{kind}"
+            figures[name] = files.figure(name, draw())
     data = summary(findings, meta)
     tables = observed_tables(findings)
     data["tables"] = {title: table.to_dict("records") for title, table in tables.items()}
-    (out / "summary.json").write_text(json.dumps(data, indent=2, default=_json))
-    (out / "index.html").write_text(page(findings, data, figures, tables))
+    files.text(SUMMARY, json.dumps(data, indent=2, default=_json))
+    files.text(INDEX, page(findings, data, figures, tables))
     return data
 
 
-def overview(findings: Sequence[Finding], path: Path) -> Path:
+class _Files:
+    """The report's files, each recorded in MANIFEST with its hash as soon as it is written."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.hashes = _manifest(out)
+
+    def figure(self, name: str, fig: Figure) -> Path:
+        return self._save(f"{name}.png", fig.savefig)
+
+    def text(self, name: str, text: str) -> Path:
+        return self._save(name, lambda path: path.write_text(text, encoding="utf-8"))
+
+    def _save(self, name: str, write: Callable[[Path], object]) -> Path:
+        path = self.out / name
+        write(path)
+        self.hashes[name] = _sha256(path)
+        (self.out / MANIFEST).write_text(json.dumps(self.hashes, indent=1, sort_keys=True))
+        return path
+
+
+def _manifest(out: Path) -> dict[str, str]:
+    """File name -> hash of the files a report wrote into ``out`` (none known: empty)."""
+    try:
+        hashes = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return hashes if isinstance(hashes, dict) else {}
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def overview(findings: Sequence[Finding]) -> Figure:
     """Every simulated system's per-unit score at its largest size, rescaled to its fitted ends,
     against the control's distance from the located transition, in widths (an observed row's
     scatter of single systems has its own figure)."""
@@ -148,11 +221,10 @@ def overview(findings: Sequence[Finding], path: Path) -> Path:
     ax.grid(alpha=0.3)
     if ax.get_legend_handles_labels()[0]:  # some system was located
         ax.legend(fontsize=7)
-    fig.savefig(path)
-    return path
+    return fig
 
 
-def transition_figure(f: Finding, out: Path) -> Path:
+def transition_figure(f: Finding) -> Figure:
     """Both scores against the control at every size, with their fitted curves."""
     s, c = f.system, f.system.comparison
     fig = new_figure(11, 4.2)
@@ -164,12 +236,10 @@ def transition_figure(f: Finding, out: Path) -> Path:
         title = f"width ~ {c.size}^b, b = {trend}" if c.size else "one size: no width exponent"
         ax.set_title(f"{result.y}: {title}", fontsize=9)
     fig.suptitle(f"{c.title}: {f.verdict.word}")
-    path = out / f"{s.key}-transition.png"
-    fig.savefig(path)
-    return path
+    return fig
 
 
-def collapse_figure(f: Finding, out: Path) -> Path:
+def collapse_figure(f: Finding) -> Figure:
     """The per-unit score of every size on one rescaled axis (finite-size scaling)."""
     fig = new_figure(6, 4.2)
     ax = fig.add_subplot()
@@ -181,23 +251,19 @@ def collapse_figure(f: Finding, out: Path) -> Path:
             f"\nnu = {nu.text('.3g')}, {f.system.x}_inf = {x_inf.value:.4g} ({f.per_unit.nu_from})"
         )
     fig.suptitle(f"{f.system.comparison.title}: data collapse{fitted}", fontsize=9)
-    path = out / f"{f.system.key}-collapse.png"
-    fig.savefig(path)
-    return path
+    return fig
 
 
-def picture(f: Finding, out: Path, seed: int) -> Path:
+def picture(f: Finding, seed: int) -> Figure:
     """The model's own picture of one run near its transition."""
     c = f.system.comparison
     result = run(f.system.model, seed=seed, frames=True, **{**c.fixed, **c.picture})
     fig = new_figure()
     result.model.render(fig, result.frames, result.frame_steps)
-    path = out / f"{f.system.key}-picture.png"
-    fig.savefig(path)
-    return path
+    return fig
 
 
-def observed_picture(f: Finding, out: Path) -> Path:
+def observed_picture(f: Finding) -> Figure:
     """Every observed system's two scores against the control, coloured by its group (family),
     with the fitted step or knee of each."""
     s, c = f.system, f.system.comparison
@@ -229,9 +295,7 @@ def observed_picture(f: Finding, out: Path) -> Path:
         title_fontsize=7,
     )
     fig.suptitle(f"{c.title}: {f.verdict.word}")
-    path = out / f"{s.key}-picture.png"
-    fig.savefig(path)
-    return path
+    return fig
 
 
 def page(
