@@ -111,6 +111,14 @@ def _parse_range(text: str, label: str, *, sampled: bool) -> Range:
     return Range(start, stop, count, log)
 
 
+def count_points(axes: Mapping[str, Range | list[Any]], *, design: str, samples: int | None) -> int:
+    """How many points the design makes at most, from the counts alone: a sweep too large to
+    run is refused before a single point is built."""
+    if design in SAMPLERS:
+        return samples or 0
+    return math.prod(a.count if isinstance(a, Range) else len(a) for a in axes.values())
+
+
 def points(
     params: Mapping[str, Param],
     axes: Mapping[str, Range | list[Any]],

@@ -60,7 +60,15 @@ from emergesim.sweeps.designs import DESIGNS, Range
 from emergesim.sweeps.tasks import RUN_COLUMNS, Task, model_reference, resolve, run_key
 
 # how a spec file's keys run, not which runs: key -> the TOML type its value must have
-EXECUTION_KEYS = {"out": str, "workers": int, "dask": bool, "scheduler": str, "retry_failed": bool}
+EXECUTION_KEYS = {
+    "out": str,
+    "workers": int,
+    "dask": bool,
+    "scheduler": str,
+    "retry_failed": bool,
+    "max_runs": int,
+}
+MAX_RUNS = 1_000_000  # the most runs a sweep may have unless the caller raises max_runs
 
 # How ``differences`` compares a key of a stored spec with the given one: a field's metadata
 # DIFFER (default SAME); SAME_VIEW is a (label, function of the spec) that must be equal when
@@ -205,11 +213,14 @@ def resolve_spec(
     tol: float | None = None,
     budget: int | None = None,
     model_version: str | None = None,
+    max_runs: int = MAX_RUNS,
 ) -> SweepSpec:
     """Check every field and compute the points; raise EmergesimError naming what is wrong.
 
     ``adaptive`` is True (with ``tol`` and ``budget``) or a table ``{tol, budget}`` (TOML).
-    A missing ``seed`` is drawn fresh; the caller passes the stored one when resuming.
+    A missing ``seed`` is drawn fresh; the caller passes the stored one when resuming. A sweep
+    of more than ``max_runs`` runs (points times replicates, the adaptive budget added) is
+    refused before any point is made.
     """
     name, cls = model_class(model)
     if model_version is not None and str(model_version) != cls.version:
@@ -236,12 +247,21 @@ def resolve_spec(
     axes = {k: designs.parse_values(cls.params[k], v, design=design) for k, v in vary.items()}
     seed = check_seed(seed)
     samples = None if samples is None else check_count("samples", samples, minimum=1)
+    reps = check_count("reps", reps, minimum=1)
+    adaptive = _adaptive(cls, vary, design, adaptive, tol, budget)
+    runs = designs.count_points(axes, design=design, samples=samples) * reps
+    runs += 0 if adaptive is None else adaptive.budget
+    if runs > check_count("max_runs", max_runs, minimum=1):
+        raise ParameterError(
+            f"the sweep would make {runs:,} runs, more than max_runs = {max_runs:,}; sweep fewer "
+            "points or replicates, or raise max_runs"
+        )
     spec = SweepSpec(
         model=name,
         model_version=cls.version,
         design=design,
         samples=samples,
-        reps=check_count("reps", reps, minimum=1),
+        reps=reps,
         steps=check_count("steps", cls.default_steps if steps is None else steps, minimum=1),
         burn_in=check_count(
             "burn_in", cls.default_burn_in if burn_in is None else burn_in, minimum=0
@@ -250,7 +270,7 @@ def resolve_spec(
         seed=seed,
         fixed=fixed,
         vary={k: _given(cls.params[k], v, axes[k]) for k, v in vary.items()},
-        adaptive=_adaptive(cls, vary, design, adaptive, tol, budget),
+        adaptive=adaptive,
         cls=cls,
         points=designs.points(cls.params, axes, design=design, samples=samples, seed=seed),
     )

@@ -152,3 +152,26 @@ def test_every_key_of_a_spec_file_has_a_type_and_a_stored_spec_passes_its_own_ch
 def test_the_api_refuses_a_table_that_is_no_mapping(keyword):
     with pytest.raises(EmergesimError, match=f"^{keyword} maps parameter names to values"):
         resolve_spec(Step, **{keyword: "x=1"})
+
+
+@pytest.mark.parametrize(
+    ("given", "runs"),
+    [
+        ({"vary": {"x": "0:1:1000000000000"}}, "1,000,000,000,000"),
+        ({"vary": {"x": "0:1:3"}, "reps": 10**12}, "3,000,000,000,000"),
+        ({"vary": {"x": "0:1", "threshold": "0:1"}, "design": "sobol", "samples": 10**9}, None),
+        ({"vary": {"x": "0:1:1001"}, "reps": 1000}, "1,001,000"),
+    ],
+)
+def test_a_sweep_too_large_is_refused_from_its_counts_before_any_point_is_made(given, runs):
+    with pytest.raises(EmergesimError, match="more than max_runs = 1,000,000") as refused:
+        resolve_spec(Step, **given)
+    assert runs is None or f"would make {runs} runs" in str(refused.value)
+
+
+def test_max_runs_can_be_raised_and_counts_the_adaptive_budget():
+    assert len(resolve_spec(Step, vary={"x": "0:1:5"}, reps=2, max_runs=10).tasks()) == 10
+    with pytest.raises(EmergesimError, match="would make 14 runs, more than max_runs = 10"):
+        resolve_spec(
+            Step, vary={"x": "0:1:5"}, reps=2, adaptive=True, tol=0.1, budget=4, max_runs=10
+        )
