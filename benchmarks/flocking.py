@@ -48,12 +48,21 @@ def build_mesa(n: int, side: float, vision: float, seed: int) -> BoidFlockers:
 
 
 def build_ours(n: int, side: float, vision: float, seed: int) -> FlockingModel:
-    return FlockingModel(seed=seed, n_agents=n, width=side, height=side, vision=vision, **SHARED)
+    return FlockingModel(
+        seed=seed, n_agents=n, width=side, height=side, vision=vision, collect=False, **SHARED
+    )
 
 
 def build_twin(n: int, side: float, vision: float, seed: int) -> FlockingModel:
     return FlockingModel(
-        seed=seed, n_agents=n, width=side, height=side, vision=vision, backend="python", **SHARED
+        seed=seed,
+        n_agents=n,
+        width=side,
+        height=side,
+        vision=vision,
+        backend="python",
+        collect=False,
+        **SHARED,
     )
 
 

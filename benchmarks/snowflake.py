@@ -73,7 +73,7 @@ def seconds_per_step(advance: Callable[[], None], steps: int, repeats: int) -> f
 
 
 def mid_growth(radius: int) -> SnowflakeModel:
-    model = SnowflakeModel(radius=radius, **PARAMS)
+    model = SnowflakeModel(radius=radius, collect=False, **PARAMS)
     for _ in range(WARM_STEPS if radius == RADIUS else 200):
         model.step()
     return model
@@ -109,7 +109,7 @@ def main() -> None:
         rows.append((RADIUS, f"kernel/{threads}", seconds_per_step(model.step, steps, repeats)))
     peer = NumpyReiter(model)
     rows.append((RADIUS, "numpy", seconds_per_step(peer.step, max(steps // 10, 5), repeats)))
-    twin = SnowflakeModel(radius=TWIN_RADIUS, backend="python", **PARAMS)
+    twin = SnowflakeModel(radius=TWIN_RADIUS, backend="python", collect=False, **PARAMS)
     rows.append((TWIN_RADIUS, "twin", seconds_per_step(twin.step, 3, 3)))
     one, many = (hexagon_cells(RADIUS - 1) / seconds for _, _, seconds in rows[:2])
     for radius, name, seconds in rows:
@@ -127,7 +127,7 @@ def main() -> None:
 
 def grow_whole_crystal(threads: int) -> None:
     """From the seed to 0.9 of the radius; observables not recorded."""
-    model = SnowflakeModel(radius=RADIUS, **PARAMS)
+    model = SnowflakeModel(radius=RADIUS, collect=False, **PARAMS)
     swept = 0
     start = time.perf_counter()
     while model.running:

@@ -224,6 +224,7 @@ def sweep(
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="Run stored failed runs again.")
     ] = False,
+    max_runs: Annotated[int | None, typer.Option(help="Refuse a sweep of more runs [1e6].")] = None,
     as_json: JSON = False,
 ) -> None:
     """Run a model over a grid or sample of parameters into a resumable store.

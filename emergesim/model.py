@@ -8,13 +8,19 @@ draws, so they follow the same trajectory bit for bit, which is what the tests c
 benchmarks time.
 ``observe()`` only reads the state; ``open_interval()`` marks where observables that summarise an
 interval start counting.
+
+A model also serves Mesa's own tools: ``datacollector`` (what ``mesa.batch_run`` and SolaraViz's
+plots read) records the observables at every step of a model a user builds, and ``space`` (what
+Mesa's space components draw) is built when first asked for. ``emergesim.run`` records for itself
+and asks for neither, so runs and sweeps pay for neither.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import mesa
@@ -38,6 +44,9 @@ class EmergenceModel(mesa.Model):
     ``cls.order``...), call ``super().__init__(seed=..., backend=..., **params)`` first (it
     validates every parameter and sets each as an attribute, e.g. ``model.density``), then build
     their arrays.
+
+    ``collect=False`` builds a model that keeps no ``datacollector`` (None): ``run`` builds its
+    models so. A model with agents in a space returns it from ``make_space()``.
     """
 
     card: ClassVar[ModelCard]
@@ -54,6 +63,8 @@ class EmergenceModel(mesa.Model):
     # the update written in pure Python: step(model, *draws) of the model's twin.py, set as
     # ``twin = staticmethod(twin.step)``
     twin: ClassVar[Callable[..., Any]]
+    datacollector: ObservablesCollector | None = None  # set when collecting; see __init__
+    _space: Any = None  # see ``space``
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -71,6 +82,7 @@ class EmergenceModel(mesa.Model):
         *,
         seed: int | np.random.SeedSequence | None = None,
         backend: str = "numba",
+        collect: bool = True,
         **kwargs: Any,  # the parameters; named as Mesa's tools expect a catch-all to be
     ) -> None:
         values = self.params.validate(kwargs, model=f"model '{self.name}'")
@@ -84,6 +96,43 @@ class EmergenceModel(mesa.Model):
         self.parameters = values
         for name, value in values.items():
             setattr(self, name, value)
+        if collect:  # else ``step`` stays Mesa's own: not collecting costs nothing per step
+            self.datacollector = ObservablesCollector(self.observables)
+            self._mesa_step, self.step = self.step, self._step_and_collect
+
+    def _step_and_collect(self) -> None:
+        """``step()`` of a collecting model: Mesa's step, then a row of the observables, which
+        ``batch_run`` reads by step. The first step takes row 0 first, of the state the model
+        starts from: a Mesa model collects it in ``__init__``, but here the subclass builds its
+        arrays after this class's ``__init__`` has returned."""
+        if self.steps == 0:
+            self.datacollector.collect(self)
+        self._mesa_step()
+        self.datacollector.collect(self)
+
+    @property
+    def space(self) -> Any:
+        """The Mesa space holding the agents, which Mesa's space components draw; None for a model
+        without one. Built by ``make_space()`` when first asked for and brought up to date by
+        ``sync_space()`` at each access, so a model whose space nobody asks for pays nothing."""
+        if self._space is None:
+            self._space = self.make_space()
+        if self._space is not None:
+            self.sync_space(self._space)
+        return self._space
+
+    @space.setter
+    def space(self, space: Any) -> None:
+        """For a model whose agents live in their space from the start (a graph's nodes)."""
+        self._space = space
+
+    def make_space(self) -> Any:
+        """A new Mesa space with every agent at its ``pos``; None: the model has no space."""
+        return None
+
+    def sync_space(self, space: Any) -> None:
+        """Bring ``space`` up to date with the arrays (agents that moved or appeared since the
+        last access); nothing to do for agents that keep their places."""
 
     @classmethod
     def check_params(cls, values: Mapping[str, Any]) -> None:
@@ -161,11 +210,49 @@ def _owner(cls: type, name: str) -> str:
 
 class RowAgent(mesa.Agent):
     """An agent that is a view onto row ``index`` of its model's arrays: its properties read and
-    write those arrays, so it holds no state of its own and costs nothing per step."""
+    write those arrays, so it holds no state of its own and costs nothing per step.
+
+    ``pos``, where Mesa's tools look for an agent, is its ``position`` (None for an agent
+    without a place), read from the arrays at each access and so current after any step.
+    """
+
+    position: Any = None  # a subclass with places reads them from the arrays (a property)
 
     def __init__(self, model: EmergenceModel, index: int) -> None:
         super().__init__(model)
         self.index = index
+
+    @property
+    def pos(self) -> Any:
+        return self.position
+
+    @pos.setter
+    def pos(self, value: Any) -> None:
+        """Mesa sets ``pos`` too: None when it builds an agent (the arrays keep the place), the
+        place when a space places or moves it (which moves the agent, if its position can be
+        set)."""
+        if value is not None:
+            self.position = value
+
+
+class ObservablesCollector(mesa.DataCollector):
+    """Mesa's DataCollector of a model's observables: a column per observable, a row per
+    ``collect()``, all from one ``observe()`` (Mesa would call a reporter per column).
+
+    ``observe()`` is pure, so collecting leaves the trajectory alone; an interval observable
+    covers the steps since the model was built (or since its last ``open_interval()``).
+    """
+
+    def __init__(self, names: Iterable[str]) -> None:
+        super().__init__(model_reporters={name: partial(self._read, name) for name in names})
+        self._row: dict[str, float] = {}
+
+    def collect(self, model: EmergenceModel) -> None:
+        self._row = model.observe()
+        super().collect(model)
+
+    def _read(self, name: str, model: EmergenceModel) -> float:
+        return self._row[name]
 
 
 def seed_sequence(seed: int | np.random.SeedSequence | None) -> np.random.SeedSequence:

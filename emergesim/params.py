@@ -20,11 +20,11 @@ from emergesim.errors import ParameterError
 
 # Attributes set on the instance when a model is built (so invisible to dir() of its class), and
 # whose they are: Mesa reserves the first line (its migration guide to 3.0); 3.3 to 3.5 set the
-# second.
+# second. "collect" is a keyword of EmergenceModel, which a parameter's name would shadow.
 RESERVED = {
     **dict.fromkeys(("agents", "current_id", "random", "running", "steps", "time"), "Mesa"),
     **dict.fromkeys(("rng", "agent_id_counter", "data_registry"), "Mesa"),
-    **dict.fromkeys(("seed", "backend", "parameters"), "EmergenceModel"),
+    **dict.fromkeys(("seed", "backend", "parameters", "collect"), "EmergenceModel"),
 }
 
 _TYPE_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}

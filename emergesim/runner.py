@@ -94,7 +94,7 @@ def run(
     steps = check_count("steps", cls.default_steps if steps is None else steps, minimum=1)
     burn_in = check_count("burn_in", cls.default_burn_in if burn_in is None else burn_in, minimum=0)
     record_every = check_count("record_every", record_every, minimum=1)
-    sim = cls(seed=seed, backend=backend, **params)
+    sim = cls(seed=seed, backend=backend, collect=False, **params)  # it records for itself
     recorder = FrameRecorder(check_count("max_frames", max_frames, minimum=2))
     if frames:
         recorder.offer(sim)

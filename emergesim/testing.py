@@ -10,6 +10,8 @@ clause broken:
 - the same seed gives the same run;
 - ``observe()`` returns every declared observable as a float and changes nothing (arrays, random
   state, frame), so observing at every step leaves the trajectory as it was;
+- a model built by hand records ``observe()`` at every step in its ``datacollector``, the rows
+  ``mesa.batch_run`` reads;
 - ``frame()`` is a frozen dataclass that pickles, and ``render()`` draws the frames of a run;
 - every parameter refuses a value outside what it allows, and an unknown name is refused;
 - no parameter takes the name of the model's own state.
@@ -42,13 +44,14 @@ def check_model(cls: type[EmergenceModel], *, steps: int = 12, seed: int = 3) ->
         _kernel_equals_twin(cls, params, steps, seed, where)
         _same_seed_same_run(cls, params, steps, seed, where)
         _observe_is_pure(cls, params, steps, seed, where)
+        _collects_what_it_observes(cls, params, steps, seed, where)
         _frames_render(cls, params, steps, seed, where)
     _bad_values_refused(cls, cls.card.variants[0])
 
 
 def _kernel_equals_twin(cls, params, steps, seed, where) -> None:
-    fast = cls(seed=seed, backend="numba", **params)
-    slow = cls(seed=seed, backend="python", **params)
+    fast = cls(seed=seed, backend="numba", collect=False, **params)
+    slow = cls(seed=seed, backend="python", collect=False, **params)
     for step in range(1, steps + 1):
         fast.step()
         slow.step()
@@ -60,7 +63,7 @@ def _kernel_equals_twin(cls, params, steps, seed, where) -> None:
 
 
 def _same_seed_same_run(cls, params, steps, seed, where) -> None:
-    first, second = (cls(seed=seed, **params) for _ in range(2))
+    first, second = (cls(seed=seed, collect=False, **params) for _ in range(2))
     for _ in range(steps):
         first.step()
         second.step()
@@ -68,7 +71,7 @@ def _same_seed_same_run(cls, params, steps, seed, where) -> None:
 
 
 def _observe_is_pure(cls, params, steps, seed, where) -> None:
-    watched, alone = (cls(seed=seed, **params) for _ in range(2))
+    watched, alone = (cls(seed=seed, collect=False, **params) for _ in range(2))
     for _ in range(steps):
         watched.step()
         seen = watched.observe()
@@ -83,8 +86,25 @@ def _observe_is_pure(cls, params, steps, seed, where) -> None:
     _assert_equal(_state(watched), _state(alone), f"{where}: observing changed the trajectory")
 
 
+def _collects_what_it_observes(cls, params, steps, seed, where) -> None:
+    collecting, watched = cls(seed=seed, **params), cls(seed=seed, collect=False, **params)
+    rows = [watched.observe()]  # row 0: the state the model starts from
+    for _ in range(steps):
+        collecting.step()
+        watched.step()
+        rows.append(watched.observe())
+        if not watched.running:
+            break
+    collected = getattr(collecting.datacollector, "model_vars", {})
+    _assert_equal(
+        {name: collected.get(name) for name in cls.observables},
+        {name: [row[name] for row in rows] for name in cls.observables},
+        f"{where}: the datacollector's rows",
+    )
+
+
 def _frames_render(cls, params, steps, seed, where) -> None:
-    model, frames = cls(seed=seed, **params), []
+    model, frames = cls(seed=seed, collect=False, **params), []
     for _ in range(steps):
         model.step()
         frames.append(model.frame())

@@ -386,7 +386,12 @@ def task_classes(size: Size = FULL) -> TaskClasses:
         if key not in MONTE_CARLO:
             continue
         model = SkillsModel(
-            seed=run_seed, prompting=prompting, family=size.family, tasks=size.tasks, **params
+            seed=run_seed,
+            prompting=prompting,
+            family=size.family,
+            tasks=size.tasks,
+            collect=False,
+            **params,
         )
         for _ in range(size.steps):
             model.step()

@@ -72,7 +72,7 @@ class MorphologyMap(NamedTuple):
 
 def grow(radius: int, alpha: float, beta: float, gamma: float) -> Crystal:
     """One crystal grown until the model stops by itself."""
-    model = SnowflakeModel(radius=radius, alpha=alpha, beta=beta, gamma=gamma)
+    model = SnowflakeModel(radius=radius, alpha=alpha, beta=beta, gamma=gamma, collect=False)
     while model.running:
         model.step()
     return Crystal(beta, gamma, model.morphology or "too small", model.steps, frame_of(model))

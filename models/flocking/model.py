@@ -23,11 +23,13 @@ and ``noise`` may also be given to boids (0 = Mesa's rule).
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from mesa.space import ContinuousSpace
 from numpy.typing import ArrayLike
 from scipy.spatial import cKDTree
 
@@ -75,6 +77,12 @@ class Bird(RowAgent):
         x, y = self.model.state[self.row, :2]
         return float(x), float(y)
 
+    @position.setter
+    def position(self, value: tuple[float, float]) -> None:
+        """Move the bird to ``value`` (periodic box): how it flies, how Mesa's space moves it."""
+        (x, y), model = value, self.model
+        model.state[self.row, :2] = wrap(x, model.width), wrap(y, model.height)
+
     @property
     def direction(self) -> tuple[float, float]:
         """Unit vector of the heading."""
@@ -95,10 +103,9 @@ class Bird(RowAgent):
 
     def fly(self, direction: tuple[float, float]) -> None:
         """Take the decided unit direction and move ``speed`` along it (periodic box)."""
-        model = self.model
-        (x, y), (hx, hy) = self.position, direction
-        x, y = wrap(x + model.speed * hx, model.width), wrap(y + model.speed * hy, model.height)
-        model.state[self.row] = x, y, hx, hy
+        (x, y), (hx, hy), speed = self.position, direction, self.model.speed
+        self.position = x + speed * hx, y + speed * hy
+        self.model.state[self.row, 2:] = hx, hy
 
 
 class FlockingModel(EmergenceModel):
@@ -180,6 +187,24 @@ class FlockingModel(EmergenceModel):
             if not norms.all():
                 raise ParameterError("directions must be non-zero vectors")
             self.state[rows, 2:] = directions / norms
+
+    def make_space(self) -> ContinuousSpace:
+        """The box as Mesa's periodic ContinuousSpace, every bird at its position."""
+        space = ContinuousSpace(self.width, self.height, torus=True)
+        with warnings.catch_warnings():  # Mesa warns that a bird has a pos: it always has one
+            warnings.filterwarnings("ignore", "Agent .* is being placed", UserWarning)
+            for bird in self.birds:
+                space.place_agent(bird, bird.pos)
+        self._placed = self.positions
+        return space
+
+    def sync_space(self, space: ContinuousSpace) -> None:
+        """Move the birds that moved since the last access: the space keeps a copy of the
+        positions for its neighbour queries."""
+        positions = self.positions
+        for i in np.flatnonzero((positions != self._placed).any(axis=1)):
+            space.move_agent(self.birds[i], self.birds[i].pos)
+        self._placed = positions
 
     def _checked(self, name: str, values: ArrayLike) -> np.ndarray:
         values = np.asarray(values, dtype=float)

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from mesa.discrete_space import OrthogonalVonNeumannGrid
+from mesa.discrete_space.cell_agent import FixedCell
 from scipy.special import expit
 
 from emergesim.errors import ParameterError
@@ -60,12 +62,14 @@ class IsingFrame:
     energy: float
 
 
-class Spin(RowAgent):
-    """Site ``index`` = i L + j: a view onto ``model.spins[i, j]``."""
+class Spin(RowAgent, FixedCell):
+    """Site ``index`` = i L + j: a view onto ``model.spins[i, j]``; in its cell of
+    ``model.space`` once that is built."""
 
-    def __init__(self, model: IsingModel, index: int) -> None:
-        super().__init__(model, index)
-        self.pos = divmod(index, model.size)
+    @property
+    def position(self) -> tuple[int, int]:
+        """(i, j): a spin keeps its site."""
+        return divmod(self.index, self.model.size)
 
     @property
     def spin(self) -> int:
@@ -159,6 +163,16 @@ class IsingModel(EmergenceModel):
         if self._sites is None:
             self._sites = [Spin(self, n) for n in range(self.spins.size)]
         return self._sites
+
+    def make_space(self) -> OrthogonalVonNeumannGrid:
+        """The periodic lattice as Mesa's grid, each spin in its cell, whose neighbourhood is the
+        four spins it is coupled to. Like the agents, it is built when first asked for."""
+        grid = OrthogonalVonNeumannGrid(
+            (self.size, self.size), torus=True, capacity=1, random=self.random
+        )
+        for spin in self.sites:
+            spin.cell = grid[spin.pos]
+        return grid
 
     def observe(self) -> dict[str, float]:
         spins, n = self.spins, self.spins.size

@@ -62,7 +62,7 @@ class Skill(FixedAgent):
     def __init__(self, model: SkillsModel, cell) -> None:
         super().__init__(model)
         self.cell = cell
-        self.index = cell.coordinate
+        self.index = self.pos = cell.coordinate  # its node of the graph
 
     @property
     def difficulty(self) -> float:

@@ -18,9 +18,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import mesa
 import numpy as np
-from mesa.discrete_space import PropertyLayer
+from mesa.discrete_space import FixedAgent, HexGrid, PropertyLayer
 
 from emergesim.model import EmergenceModel
 from emergesim.models.snowflake import kernels, twin
@@ -38,8 +37,9 @@ if TYPE_CHECKING:
 LIQUID = np.iinfo(np.int32).max  # frozen_at of a cell that has not frozen
 
 
-class IceCell(mesa.Agent):
-    """A frozen cell of the crystal: a view onto its cell of the model's arrays."""
+class IceCell(FixedAgent):
+    """A frozen cell of the crystal: a view onto its cell of the model's arrays; in its cell of
+    ``model.space`` once that is built."""
 
     def __init__(self, model: SnowflakeModel, coordinate: tuple[int, int]) -> None:
         super().__init__(model)
@@ -81,6 +81,7 @@ class SnowflakeModel(EmergenceModel):
         self._static = self.gamma == 0 and self.alpha * self.beta == 0
         self.stop_radius = int(np.ceil(self.stop_at * self.radius))
         self.ice_cells = 0
+        self.ice: list[IceCell] = []  # the crystal's cells as agents, in the order they froze
         self.crystal_radius = 0
         self._mass_by_distance = np.zeros(self.radius + 1, dtype=np.int64)
         self._turned_ice = 0  # ice cells whose 60-degree turn is ice
@@ -136,10 +137,22 @@ class SnowflakeModel(EmergenceModel):
             self._turned_ice += int(completed)
             self.crystal_radius = max(self.crystal_radius, int(farthest))
             self.reach = max(self.reach, self.crystal_radius + 1)
-            for coordinate in cells.tolist():
-                IceCell(self, tuple(coordinate))
+            self.ice += [IceCell(self, tuple(coordinate)) for coordinate in cells.tolist()]
         if self.crystal_radius >= self.stop_radius:
             self.running = False
+
+    def make_space(self) -> HexGrid:
+        """The lattice as Mesa's HexGrid (coordinates as the model's arrays), each ice cell in
+        its cell (``sync_space``)."""
+        return HexGrid(self.water.dimensions, capacity=1, random=self.random)
+
+    def sync_space(self, space: HexGrid) -> None:
+        """Put the cells frozen since the last access in their cells: the newest first, back to
+        the first already in place."""
+        for ice in reversed(self.ice):
+            if ice.cell is not None:
+                break
+            ice.cell = space[ice.pos]
 
     @property
     def morphology(self) -> str:

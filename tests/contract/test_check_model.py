@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+import mesa
 import numpy as np
 import pytest
 
@@ -78,6 +79,16 @@ def peeking(self):
     return Walkers.observe(self)
 
 
+class OwnCollector(Walkers):
+    """A collector of its own, as a Mesa user adds one: it hides the observables' collector."""
+
+    card = Walkers.card
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.datacollector = mesa.DataCollector({"first": lambda model: float(model.x[0])})
+
+
 class Ignoring(Walkers):
     card = Walkers.card
 
@@ -97,6 +108,7 @@ class Ignoring(Walkers):
         (broken(observe=lambda self: {"mean": 0, "spread": 0.0}), r"a non-float observable"),
         (broken(frame=lambda self: self.x.copy()), r"frozen dataclass, got ndarray"),
         (broken(render=lambda self, fig, frames, steps: None), r"render\(\) drew nothing"),
+        (OwnCollector, r"the datacollector's rows, mean"),
         (Ignoring, r"model 'walkers' accepted walkers='text'"),
     ],
 )
