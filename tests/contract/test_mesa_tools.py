@@ -7,8 +7,10 @@ Mesa 3.3's batch_run takes the seed as a parameter and steps while ``steps <= ma
 and steps while ``steps < max_steps``: both report the rows of steps 0 to ``max_steps``.
 """
 
+import ast
 import dataclasses
 import inspect
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -164,3 +166,13 @@ def test_a_car_refuses_a_pos_it_cannot_keep():
     car = cls(seed=1, collect=False, **params).cars[0]
     with pytest.raises(AttributeError):
         car.pos = car.pos + 1  # cars keep their order on the ring: only the kernels move them
+
+
+def test_readme_batch_run_example_runs_and_reports_each_density(capsys):
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme.split("## With Mesa's own tools", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(code, "README.md", "exec"), {})
+    rows = ast.literal_eval(capsys.readouterr().out)
+    assert [density for density, _, _ in rows] == [0.1, 0.3]
+    assert all(step >= 50 and 0 <= jammed <= 1 for _, step, jammed in rows)
