@@ -1,17 +1,23 @@
-"""Sweep speed: overhead per run, speedup on two workers, Dask against processes, Mesa batch_run.
+"""Sweep speed: overhead per run, speedup on two workers, Dask against processes, Mesa batch_run,
+and a store of 10^5 runs.
 
-Run: python benchmarks/sweep.py [--quick]
+Run: python benchmarks/sweep.py [--quick] [--store-only]
 
 1. Tiny traffic runs (20 cells, 5 steps): the sweep's cost per run beyond ``emergesim.run`` in a
-   loop, in memory and with the store (one Parquet file per run), in this process.
+   loop, in memory and with the store (a Parquet file per run until compacted), in this process.
 2. Runs of about 0.2 s (10,000 cells, 2,000 cars, single-threaded kernel): the serial sweep
    against two worker processes: the first sweep of a session (workers started for it), a later
    sweep (workers kept from the first), and the runs alone on workers already started; and a
    first sweep four times as long (not with --quick).
 3. The same runs on a Dask LocalCluster of two processes against the process pool.
-4. The same runs through Mesa's ``batch_run`` (two processes; a DataCollector records the
-   observables every step, the Mesa way) against the sweep on two processes observing every
-   step too.
+4. The same runs through Mesa's ``batch_run`` (two processes; the model's own DataCollector
+   records the observables every step) against the sweep on two processes observing every step
+   too.
+5. 10^5 tiny runs (10^4 with --quick) stored by one sweep on two processes: the store's files and
+   size, ``emergesim.load`` of all of it and of two columns of the ok runs, each in a fresh
+   process (seconds, and its peak RSS: the interpreter with pandas and pyarrow, then the load's
+   own growth), and a rerun of the same sweep into the same folder, which has nothing to do,
+   split into its steps as ``emergesim.sweep`` takes them.
 
 Times are medians of repeats taken one after the other in this process. Part 2 also prints the
 speedup that two busy processes get on the machine at that moment, the ceiling for the sweep's.
@@ -20,43 +26,41 @@ speedup that two busy processes get on the machine at that moment, the ceiling f
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import numba
-from mesa import DataCollector
 
 import emergesim
 from emergesim.models.traffic import TrafficModel
 from emergesim.sweeps import sweep
 from emergesim.sweeps.executors import Dask, Processes, shutdown_pools
 from emergesim.sweeps.spec import resolve_spec
+from emergesim.sweeps.store import FolderStore, read_stored
 
 TINY = {"fixed": {"length": 20}, "steps": 5, "burn_in": 0, "seed": 1}
 MEDIUM_RUN = {"steps": 6000, "burn_in": 500, "record_every": 10}  # about 0.2 s
 MEDIUM = {"fixed": {"length": 10_000}, **MEDIUM_RUN, "seed": 1}
 WORKERS = 2
-
-
-class BatchTraffic(TrafficModel):
-    """TrafficModel as a batch_run user writes it: a DataCollector of the observables, filled
-    every step (batch_run reads the row of the last step)."""
-
-    def __init__(self, *, seed=None, **params) -> None:
-        super().__init__(seed=seed, **params)
-        self.latest: dict[str, float] = {}
-        reporters = {name: (lambda m, n=name: m.latest[n]) for name in self.observables}
-        self.datacollector = DataCollector(model_reporters=reporters)
-
-    def step(self) -> None:
-        super().step()
-        self.latest = self.observe()
-        self.open_interval()  # each row's jam speed covers its own step, as run's records do
-        self.datacollector.collect(self)
+STORE_REPS = 1000  # part 5 sweeps runs // STORE_REPS densities, STORE_REPS replicates each
+# a fresh process's peak RSS in kB (Linux): ru_maxrss would count this process's, carried to
+# the child across exec
+LOAD = """
+import json, sys, time
+import emergesim
+peak = lambda: next(int(l.split()[1]) for l in open("/proc/self/status") if l[:6] == "VmHWM:")
+emergesim.load  # imports pandas and pyarrow: the interpreter's part of the peak
+before = peak()
+start = time.perf_counter()
+emergesim.load(sys.argv[1], **json.loads(sys.argv[2]))
+print(time.perf_counter() - start, before, peak())
+"""
 
 
 def median_time(action, repeats: int) -> float:
@@ -205,7 +209,7 @@ def batch(runs: int, repeats: int) -> None:
     steps = MEDIUM["burn_in"] + MEDIUM["steps"] - 1  # batch_run steps while steps <= max_steps
     theirs = median_time(
         lambda: batch_run(
-            BatchTraffic,
+            TrafficModel,
             parameters,
             number_processes=WORKERS,
             max_steps=steps,
@@ -220,17 +224,83 @@ def batch(runs: int, repeats: int) -> None:
     )
 
 
+def store_at_scale(runs: int, repeats: int) -> None:
+    spec = {**TINY, "vary": {"density": f"0.05:0.55:{runs // STORE_REPS}"}, "reps": STORE_REPS}
+    with tempfile.TemporaryDirectory(prefix="sweep-store-") as folder:
+        out = Path(folder)
+        start = time.perf_counter()
+        sweep("traffic", **spec, executor="process", workers=WORKERS, out=out, progress=False)
+        seconds = time.perf_counter() - start
+        files = list((out / "runs").iterdir())
+        size = sum(path.stat().st_size for path in files) / 1e6
+        print(
+            f"\n5. {runs:,} tiny runs stored by a sweep on {WORKERS} processes in {seconds:.0f} s "
+            f"({seconds / runs * 1e3:.2f} ms/run): {len(files)} files, {size:.1f} MB"
+        )
+        subset = {"columns": ["density", "flow"], "filters": {"status": "ok"}}
+        for label, arguments in [("all of it", {}), (json.dumps(subset), subset)]:
+            seconds, before, peak = fresh_load(out, arguments, repeats)
+            print(
+                f"load {label}: {seconds:.2f} s, peak RSS {peak:.0f} MB "
+                f"({before:.0f} MB before the load)"
+            )
+        rerun = median_time(
+            lambda: sweep("traffic", **spec, executor="serial", out=out, progress=False), repeats
+        )
+        steps = [rerun_steps(out, spec) for _ in range(repeats)]
+        split = {name: statistics.median(s[name] for s in steps) for name in steps[0]}
+        print(
+            f"rerun with nothing to do: {rerun:.2f} s; "
+            + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in split.items())
+        )
+
+
+def fresh_load(out: Path, arguments: dict, repeats: int) -> tuple[float, float, float]:
+    """``emergesim.load(out, **arguments)`` in fresh processes: median seconds, and the largest
+    peak RSS (MB) before and after the load."""
+    samples = []
+    for _ in range(repeats):
+        command = [sys.executable, "-c", LOAD, str(out), json.dumps(arguments)]
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        samples.append([float(word) for word in done.stdout.split()])
+    seconds, before, peak = zip(*samples, strict=True)
+    return statistics.median(seconds), max(before) / 1024, max(peak) / 1024
+
+
+def rerun_steps(out: Path, spec: dict) -> dict[str, float]:
+    """The steps of a rerun with nothing to do, as emergesim.sweep takes them: resolve the spec
+    (which makes every run's key), open the store (every stored run's key and status), and read
+    the records the sweep returns."""
+    start = time.perf_counter()
+    stored = read_stored(out)
+    tasks = (resolved := resolve_spec("traffic", **spec)).tasks()
+    opened = time.perf_counter()
+    store = FolderStore(out, resolved, stored)
+    statuses = store.statuses()
+    assert all(task.key in statuses for task in tasks)
+    read = time.perf_counter()
+    store.frame(task.key for task in tasks)
+    store.close()
+    end = time.perf_counter()
+    return {"resolve the spec": opened - start, "open the store": read - opened, "read": end - read}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs and repeats")
+    parser.add_argument("--store-only", action="store_true", help="part 5 alone")
     args = parser.parse_args()
     repeats = 3 if args.quick else 5
+    if args.store_only:
+        store_at_scale(10_000 if args.quick else 100_000, repeats)
+        return
     runs = 16 if args.quick else 40
     overhead(100 if args.quick else 400, repeats)
     scaling(runs, repeats)
     if not args.quick:
         long_first_sweep(4 * runs, 3)
     batch(runs, repeats)
+    store_at_scale(10_000 if args.quick else 100_000, repeats)
 
 
 if __name__ == "__main__":

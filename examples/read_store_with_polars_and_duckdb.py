@@ -1,9 +1,10 @@
-"""Read a sweep store with pandas, polars and DuckDB: it is plain Parquet, one file per run.
+"""Read a sweep store with pandas, polars and DuckDB: it is plain Parquet (runs/*.parquet).
 
-A sweep folder holds ``sweep.toml`` (the resolved spec) and ``runs/<key>.parquet``, one row per
-finished run: the parameters, replicate, seed, key, status, error and elapsed, then every
-observable. This sweeps traffic into such a folder, computes the mean flow at each density with
-emergesim.load, polars and DuckDB, and checks that they agree.
+A sweep folder holds ``sweep.toml`` (the resolved spec) and ``runs/*.parquet`` (a run's own
+file, then part files its runs are compacted into), one row per finished run: the parameters,
+replicate, seed, key, status, error and elapsed, then every observable. This sweeps traffic into
+such a folder, computes the mean flow at each density with emergesim.load, polars and DuckDB,
+and checks that they agree.
 
 Run: ``python read_store_with_polars_and_duckdb.py [--tiny] [--out FOLDER]``.
 Adapt: replace the queries (keep ``status = 'ok'``: failed runs are stored too, with NaN

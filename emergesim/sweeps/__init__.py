@@ -2,9 +2,9 @@
 
 The spec (emergesim.sweeps.spec) gives the model, the designs (emergesim.sweeps.designs) the
 points, the executors (emergesim.sweeps.executors) run them, the store (emergesim.sweeps.store)
-keeps one Parquet file per run, and adaptive refinement (emergesim.sweeps.adaptive) extends the
-range until the transition is inside it and adds points where the order parameter changes
-fastest.
+keeps every run once in a bounded number of Parquet files, and adaptive refinement
+(emergesim.sweeps.adaptive) extends the range until the transition is inside it and adds points
+where the order parameter changes fastest.
 """
 
 from emergesim.sweeps.engine import sweep

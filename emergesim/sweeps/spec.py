@@ -164,7 +164,7 @@ class SweepSpec:
         head = {k: v for k, v in values.items() if v is not None and not isinstance(v, Mapping)}
         tables = {k: v for k, v in values.items() if isinstance(v, Mapping)}
         lines = [
-            "# emergesim sweep: the resolved spec of the runs in runs/*.parquet (one file a run).",
+            "# emergesim sweep: the resolved spec of the runs in runs/*.parquet.",
             "# `emergesim sweep <this file>` resumes the sweep in this folder.",
         ]
         lines += [f"{k} = {_toml_value(v)}" for k, v in {**head, "out": "."}.items()]

@@ -2,33 +2,62 @@
 
 ::
 
-    <out>/sweep.toml            the resolved spec (emergesim.sweeps.spec)
-    <out>/runs/<key>.parquet    one finished run: a single row
-    <out>/.lock                 locked while a sweep writes here
+    <out>/sweep.toml                the resolved spec (emergesim.sweeps.spec)
+    <out>/runs/<key>.parquet        one finished run, a single row, until it is compacted
+    <out>/runs/part-<n>.parquet     finished runs compacted together, many rows
+    <out>/set-aside/                files found unreadable in runs/, moved out (never deleted)
+    <out>/.lock                     locked while a sweep writes here
 
 Every record has the same columns and types: the model's parameters (typed as declared), then
 ``replicate`` (int), ``seed`` (int, the sweep's), ``key`` (str), ``status`` ("ok" or "failed"),
 ``error`` (str, null when ok), ``elapsed`` (seconds), then every observable (float, NaN on
 failure). So ``pandas.read_parquet("<out>/runs")``, ``polars.read_parquet("<out>/runs/*.parquet")``
-and DuckDB's ``read_parquet('<out>/runs/*.parquet')`` see one table.
+and DuckDB's ``read_parquet('<out>/runs/*.parquet')`` see one table, one row a run once a sweep
+has ended. While one writes, or after one was killed, a run can be in two files (the same
+record, or a retried run's new one); ``load`` keeps the newest: a run's own file over a part,
+a part over parts with a lower ``n``.
 
-A record is written to ``runs/.<key>.parquet.tmp`` and renamed (``os.replace``, atomic), so a
-killed sweep leaves no partial file where a reader looks: dot files are skipped by pyarrow and
-``*.parquet`` does not match them. The rename is not fsync'ed: a process killed at any point
-loses nothing written, a power cut may lose the last runs. The lock is released by the OS when
-the process ends, however it ends.
+A finished run is written to ``runs/.<key>.parquet.tmp`` and renamed (``os.replace``, atomic):
+a killed sweep loses only the runs in flight, and dot files are skipped by pyarrow and not
+matched by ``*.parquet``. That rename is not fsync'ed, so a power cut may lose the last runs or
+leave their files cut short; either way the next sweep runs them again.
+
+Compaction bounds the file count: when COMPACT_AT single-run files have accumulated, and when a
+sweep ends, they are merged into a new part, together with any part that holds an older record
+of one of their runs (a retried failure), so that a run is in one part only; when MERGE_AT parts
+share a size tier (tier t: up to COMPACT_AT * MERGE_AT**t rows), they are merged into one. So
+runs/ holds fewer than COMPACT_AT single files and MERGE_AT parts per tier, a tier per factor
+MERGE_AT of runs: at most 35 parts for 10^6 runs, and each run is rewritten once per tier. A
+part is written to ``.part-<n>.parquet.tmp``, fsync'ed, renamed and the folder fsync'ed before
+the files it replaces are deleted, so whenever a sweep is killed or the power cut, every run is
+in at least one file and the newest file holds its latest record. The next sweep finishes an
+interrupted compaction: it deletes a part whose runs a newer part holds, and compacts the single
+files again.
+
+The store reads its own names only (``<key>.parquet``, a key being 64 hex digits, and
+``part-<n>.parquet``) and deletes no other file: of the temporary files a killed sweep left, only
+``.<key>.parquet.tmp`` and ``.part-<n>.parquet.tmp``. A file of its names that is empty, cut
+short, not Parquet or of another sweep's columns is moved to ``<out>/set-aside/`` with a warning
+on stderr, and its runs are run again; ``load`` skips it with a warning. The lock is released by
+the OS when the process ends, however it ends.
 """
 
 from __future__ import annotations
 
+import functools
+import operator
 import os
-from collections.abc import Iterable
+import re
+import sys
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
@@ -39,8 +68,18 @@ from emergesim.sweeps.spec import SweepSpec, differences, model_class, read_toml
 
 SPEC_FILE = "sweep.toml"
 RUNS = "runs"
+SET_ASIDE = "set-aside"
 LOCK_FILE = ".lock"
+COMPACT_AT = 512  # single-run files merged into a part once this many (see the docstring)
+MERGE_AT = 8  # parts of one size tier merged into one once this many
 _ARROW_TYPES = {int: pa.int64(), float: pa.float64(), str: pa.string(), bool: pa.bool_()}
+_SINGLE = re.compile(r"[0-9a-f]{64}\.parquet")
+_PART = re.compile(r"part-(\d+)\.parquet")
+_TEMPORARY = re.compile(r"\.([0-9a-f]{64}|part-\d+)\.parquet\.tmp")  # the store's own only
+_PLAIN = {"compression": "none", "write_statistics": False, "use_dictionary": False}
+_ATTEMPTS = 3  # reads of a folder whose files a sweep compacts away meanwhile
+
+Filters = Mapping[str, Any] | pc.Expression | None
 
 
 def schema(cls: type[EmergenceModel]) -> pa.Schema:
@@ -119,7 +158,11 @@ class MemoryStore:
 
 
 class FolderStore(MemoryStore):
-    """A sweep's folder, locked while open (see the module docstring)."""
+    """A sweep's folder, locked while open (see the module docstring).
+
+    It keeps the status of every stored run and the keys of every part in memory, read once
+    when it opens, so that a rerun does not read the runs again and a compaction knows which
+    parts hold an older record of the runs it compacts."""
 
     def __init__(self, folder: Path, spec: SweepSpec, stored: Stored | None) -> None:
         """Lock ``folder`` and check that ``spec`` is its sweep (or extends it); raise
@@ -129,6 +172,10 @@ class FolderStore(MemoryStore):
         super().__init__(spec)
         self.folder = Path(folder)
         self.runs = self.folder / RUNS
+        self._statuses: dict[str, str] = {}
+        self._parts: dict[Path, pa.ChunkedArray] = {}  # part -> its keys, oldest first
+        self._singles: dict[str, dict[str, Any] | None] = {}  # key -> record (None: not read)
+        self._next = 0  # the next part's n
         if self.folder.exists() and not self.folder.is_dir():
             raise EmergesimError(f"output folder '{self.folder}' is a file")
         self._lock = FileLock(self.folder / LOCK_FILE, timeout=0)
@@ -146,8 +193,9 @@ class FolderStore(MemoryStore):
             ) from None
         try:
             self._adopt(spec, stored)
+            self._open_runs()
         except BaseException:
-            self.close()
+            self._lock.release()
             raise
 
     def _adopt(self, spec: SweepSpec, stored: Stored | None) -> None:
@@ -165,15 +213,13 @@ class FolderStore(MemoryStore):
                     f"'{self.folder}' holds a different sweep ({'; '.join(conflicts)}); use "
                     "another output folder, or only add points or replicates to extend it"
                 )
-        elif stored is None and self.runs.exists() and any(self.runs.glob("*.parquet")):
+        elif stored is None and _own_files(self.runs):
             raise EmergesimError(
                 f"'{self.folder}' holds runs but no {SPEC_FILE}; use another output folder"
             )
         self.runs.mkdir(exist_ok=True)
         if stored is None or stored.text != text:
             _write_atomic(spec_file, lambda path: path.write_text(text, encoding="utf-8"))
-        for stale in self.runs.glob(".*.tmp"):  # left by a killed sweep
-            stale.unlink()
 
     def _stored_spec(self, spec_file: Path, stored: Stored, spec: SweepSpec) -> SweepSpec:
         """The stored sweep, resolved (its version first: runs of another one are not kept)."""
@@ -192,52 +238,278 @@ class FolderStore(MemoryStore):
                 "use another output folder"
             ) from None
 
+    def _open_runs(self) -> None:
+        """Delete what a killed sweep left half-written, set unreadable files aside, read the
+        key and status of every run, and delete the parts an interrupted merge left behind."""
+        for entry in os.scandir(self.runs):
+            if _TEMPORARY.fullmatch(entry.name):
+                os.unlink(entry.path)
+        for path in _own_files(self.runs):  # the oldest first: a later record replaces it
+            found = _read_file(path, self.schema, ["key", "status"])
+            if isinstance(found, str):
+                self._set_aside(path, found)
+                continue
+            keys, statuses = (found[name].to_pylist() for name in ("key", "status"))
+            self._statuses.update(zip(keys, statuses, strict=True))
+            if _PART.fullmatch(path.name):
+                self._parts[path] = found["key"]
+                self._next = _part_number(path) + 1
+            else:
+                self._singles[path.name.removesuffix(".parquet")] = None
+        held = sum(len(keys) for keys in self._parts.values())
+        if len(self._statuses) < held + len(self._singles):  # a run in two files
+            self._drop_superseded_parts()
+
+    def _set_aside(self, path: Path, reason: str) -> None:
+        """Move ``path`` out of runs/, to a name not taken, and say so: its runs are not in
+        statuses(), so the sweep runs them again."""
+        aside = self.folder / SET_ASIDE
+        aside.mkdir(exist_ok=True)
+        target, n = aside / path.name, 0
+        while target.exists():
+            n += 1
+            target = aside / f"{path.name}.{n}"
+        os.replace(path, target)
+        _warn(f"moved '{path}' to '{target}' ({reason}); its runs will be run again")
+
+    def _drop_superseded_parts(self) -> None:
+        """Delete each part whose runs newer parts all hold: a merge was killed before it
+        deleted the parts it had merged (the newer part holds their latest records)."""
+        newer: list[pa.ChunkedArray] = []
+        for path, keys in reversed(list(self._parts.items())):
+            if newer and pc.all(pc.is_in(keys, value_set=pa.chunked_array(newer))).as_py():
+                os.unlink(path)
+                del self._parts[path]
+            newer.append(keys)
+
     def statuses(self) -> dict[str, str]:
         """key -> status of every stored run."""
-        if not any(self.runs.glob("*.parquet")):
-            return {}
-        table = ds.dataset(self.runs, format="parquet").to_table(columns=["key", "status"])
-        return dict(zip(table["key"].to_pylist(), table["status"].to_pylist(), strict=True))
+        return dict(self._statuses)
 
     def write(self, record: dict[str, Any]) -> None:
+        """Store one finished run in its own file; compact when COMPACT_AT of them are there.
+        One row gains nothing from compression, statistics or a dictionary: without them the
+        file is written a third faster."""
         table = pa.Table.from_pylist([record], schema=self.schema)
-        _write_atomic(self.runs / f"{record['key']}.parquet", lambda p: pq.write_table(table, p))
+        key = record["key"]
+        _write_atomic(
+            self.runs / f"{key}.parquet",
+            lambda p: pq.write_table(table, p, **_PLAIN),
+            durable=False,
+        )
+        self._singles[key] = record
+        self._statuses[key] = record["status"]
+        if len(self._singles) >= COMPACT_AT:
+            self._compact()
 
     def frame(self, keys: Iterable[str]) -> pd.DataFrame:
-        """The stored records of ``keys``, in that order."""
-        keys = list(keys)
-        table = read_runs(self.runs, self.schema)
-        order = {key: i for i, key in enumerate(keys)}
-        frame = table[table["key"].isin(order)]
-        frame = frame.iloc[frame["key"].map(order).argsort(kind="stable")]
-        return frame.reset_index(drop=True)
+        """The stored records of ``keys``, in that order (ordered by pyarrow: pandas takes
+        five times as long over 10^5 keys)."""
+        files = [*self._parts, *(self.runs / f"{key}.parquet" for key in self._singles)]
+        held = pa.chunked_array([*self._parts.values(), pa.array(list(self._singles), pa.string())])
+        table = _read(files, held, self.schema)
+        position = pc.index_in(table["key"], value_set=pa.array(list(keys), pa.string()))
+        wanted = pc.is_valid(position)
+        order = pc.sort_indices(position.filter(wanted))
+        return table.filter(wanted).take(order).to_pandas()
 
     def close(self) -> None:
-        self._lock.release()
+        """Compact the single-run files (an ended sweep leaves parts only), then unlock."""
+        try:
+            if self._singles:
+                self._compact()
+        finally:
+            self._lock.release()
+
+    def _compact(self) -> None:
+        """Merge the single-run files, and the parts holding older records of their runs, into
+        a new part; then merge the parts of any tier that has MERGE_AT of them."""
+        keys = pa.array(list(self._singles), pa.string())
+        stale = [
+            p for p, held in self._parts.items() if pc.any(pc.is_in(held, value_set=keys)).as_py()
+        ]
+        written = pa.Table.from_pylist(
+            [record for record in self._singles.values() if record is not None], self.schema
+        )
+        found = [self.runs / f"{key}.parquet" for key, r in self._singles.items() if r is None]
+        kept = [
+            pq.read_table(p, schema=self.schema).filter(~pc.field("key").isin(keys)) for p in stale
+        ]
+        self._replace(
+            stale, [*kept, *(pq.read_table(p, schema=self.schema) for p in found), written]
+        )
+        for key in self._singles:
+            os.unlink(self.runs / f"{key}.parquet")
+        self._singles.clear()
+        while full := _full_tier(self._parts):
+            self._replace(full, [pq.read_table(p, schema=self.schema) for p in full])
+
+    def _replace(self, parts: list[Path], tables: list[pa.Table]) -> None:
+        """Write ``tables`` as a new part, durably, then delete ``parts``."""
+        table = pa.concat_tables(tables)
+        path = self.runs / f"part-{self._next:06d}.parquet"
+        self._next += 1
+        _write_atomic(path, lambda p: pq.write_table(table, p))
+        self._parts[path] = table["key"]
+        for old in parts:
+            os.unlink(old)
+            del self._parts[old]
 
 
-def read_runs(runs: Path, columns: pa.Schema) -> pd.DataFrame:
-    """Every record under ``runs`` (no file: an empty table with the columns)."""
-    if not any(runs.glob("*.parquet")):
-        return to_frame([], columns)
-    return ds.dataset(runs, format="parquet", schema=columns).to_table().to_pandas()
+def _own_files(runs: Path) -> list[Path]:
+    """The store's files under ``runs`` in the order their records take precedence: the parts
+    by ``n``, then the single-run files (any other file is not the store's)."""
+    try:
+        names = [entry.name for entry in os.scandir(runs)]
+    except FileNotFoundError:
+        return []
+    parts = sorted((runs / n for n in names if _PART.fullmatch(n)), key=_part_number)
+    return [*parts, *(runs / n for n in names if _SINGLE.fullmatch(n))]
 
 
-def load(path: str | os.PathLike) -> pd.DataFrame:
-    """Every run stored in a sweep folder, sorted by parameters then replicate."""
+def _part_number(path: Path) -> int:
+    return int(_PART.fullmatch(path.name)[1])
+
+
+def _full_tier(parts: dict[Path, pa.ChunkedArray]) -> list[Path]:
+    """The parts of the lowest size tier that has MERGE_AT of them (none: an empty list)."""
+    tiers: dict[int, list[Path]] = {}
+    for path, keys in parts.items():
+        tier, most = 0, COMPACT_AT
+        while len(keys) > most:
+            tier, most = tier + 1, most * MERGE_AT
+        tiers.setdefault(tier, []).append(path)
+    return next((tiers[t] for t in sorted(tiers) if len(tiers[t]) >= MERGE_AT), [])
+
+
+def _read_file(path: Path, columns: pa.Schema, names: list[str]) -> pa.Table | str:
+    """Columns ``names`` of one of the store's files, or why it is not one: empty, cut short,
+    not Parquet, or another sweep's columns. A file that vanished raises FileNotFoundError:
+    a sweep writing the folder compacted it meanwhile."""
+    try:
+        with pq.ParquetFile(path) as file:
+            if not file.schema_arrow.equals(columns):
+                return "its columns are not this sweep's"
+            return file.read(columns=names)
+    except FileNotFoundError:
+        raise
+    except (OSError, pa.ArrowException) as error:
+        return f"not a readable Parquet file: {error}"
+
+
+def _read(
+    files: list[Path],
+    keys: pa.ChunkedArray,
+    columns: pa.Schema,
+    names: list[str] | None = None,
+    where: pc.Expression | None = None,
+) -> pa.Table:
+    """Columns ``names`` of the records in ``files`` (checked, in the order of precedence;
+    ``keys`` are their keys) that ``where`` selects, one a run: where a run is in two files,
+    the later file's record. A filter can only be pushed into the read when every run is in
+    one file: otherwise it could select a run's older record."""
+    if pc.count_distinct(keys).as_py() == len(keys):
+        dataset = ds.dataset(files, schema=columns, format="parquet")
+        return dataset.to_table(columns=names, filter=where)
+    table = pa.concat_tables(pq.read_table(path, schema=columns) for path in files)
+    backwards = table["key"].to_numpy(zero_copy_only=False)[::-1]
+    _, last = np.unique(backwards, return_index=True)  # the first seen from the end
+    table = table.take(np.sort(len(table) - 1 - last))
+    if where is not None:
+        table = table.filter(where)
+    return table.select(names or columns.names)
+
+
+def load(
+    path: str | os.PathLike,
+    *,
+    columns: Sequence[str] | None = None,
+    filters: Filters = None,
+) -> pd.DataFrame:
+    """The runs stored in a sweep folder, one row each, sorted by parameters then replicate.
+
+    ``columns`` names the columns wanted (all by default), in their order. ``filters`` keeps
+    the rows it selects: a mapping of column to value (rows equal to it) or to a list, tuple or
+    set of values (rows equal to one of them), every entry of which must hold, or a pyarrow
+    expression (``pyarrow.dataset.field("density") > 0.3``). Only those columns (and the
+    parameters and replicate, to sort by) are read, and rows the filter rejects are dropped
+    as they are read. A file of the store that cannot be read is skipped with a warning."""
     folder = Path(path)
     spec_file = folder / SPEC_FILE
     if not spec_file.is_file():
         raise EmergesimError(f"'{folder}' is not a sweep folder: it has no {SPEC_FILE}")
     table, _ = read_toml(spec_file)
     _, cls = model_class(table["model"])
-    frame = read_runs(folder / RUNS, schema(cls))
+    columns_of = schema(cls)
+    wanted = list(columns_of.names if columns is None else columns)
+    named = [*wanted, *(filters if isinstance(filters, Mapping) else ())]
+    unknown = [name for name in named if name not in columns_of.names]
+    if unknown:
+        raise EmergesimError(
+            f"no column '{unknown[0]}' in the runs of '{folder}'; columns: "
+            f"{', '.join(columns_of.names)}"
+        )
     by = [*cls.params, "replicate"]
-    return frame.sort_values(by, kind="stable", ignore_index=True)
+    names = [*wanted, *(name for name in by if name not in wanted)]
+    for _ in range(_ATTEMPTS):
+        try:
+            runs = _load_runs(folder / RUNS, columns_of, names, _expression(filters))
+            break
+        except FileNotFoundError:  # a sweep writing there compacted files away: list again
+            continue
+    else:
+        raise EmergesimError(f"the files in '{folder / RUNS}' kept vanishing as they were read")
+    frame = runs.to_pandas().sort_values(by, kind="stable", ignore_index=True)
+    return frame[wanted]
 
 
-def _write_atomic(path: Path, write) -> None:
-    """``write(temporary path)``, then rename onto ``path``: readers see all or nothing."""
+def _load_runs(
+    runs: Path, columns: pa.Schema, names: list[str], where: pc.Expression | None
+) -> pa.Table:
+    files, keys = [], []
+    for path in _own_files(runs):
+        found = _read_file(path, columns, ["key"])
+        if isinstance(found, str):
+            _warn(f"skipped '{path}' ({found}); a sweep into that folder sets it aside")
+            continue
+        files.append(path)
+        keys.append(found["key"])
+    return _read(files, pa.chunked_array(keys, pa.string()), columns, names, where)
+
+
+def _expression(filters: Filters) -> pc.Expression | None:
+    """``load``'s filters as a pyarrow expression (None: every row)."""
+    if not isinstance(filters, Mapping):
+        return filters
+    terms = [
+        ds.field(name).isin(list(value))
+        if isinstance(value, list | tuple | set | frozenset)
+        else ds.field(name) == value
+        for name, value in filters.items()
+    ]
+    return functools.reduce(operator.and_, terms) if terms else None
+
+
+def _warn(message: str) -> None:
+    print(f"emergesim: warning: {message}", file=sys.stderr)
+
+
+def _write_atomic(path: Path, write, *, durable: bool = True) -> None:
+    """``write(temporary path)``, then rename onto ``path``: readers see all or nothing.
+    ``durable``: the file and then the rename are fsync'ed, so that a power cut cannot undo
+    them once this returns (a folder has no handle to fsync on Windows)."""
     temporary = path.with_name(f".{path.name}.tmp")
     write(temporary)
+    if durable:
+        _fsync(temporary)
     os.replace(temporary, path)
+    if durable and os.name != "nt":
+        _fsync(path.parent)
+
+
+def _fsync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -39,7 +39,7 @@ SOBOL = dict(vary={"x": "0:1", "threshold": "log:0.01:1"}, design="sobol", sampl
 
 # sweep.toml as written before the keys moved into SweepSpec's fields: stores keep resuming
 OLD_FORMAT = (
-    "# emergesim sweep: the resolved spec of the runs in runs/*.parquet (one file a run).\n"
+    "# emergesim sweep: the resolved spec of the runs in runs/*.parquet.\n"
     "# `emergesim sweep <this file>` resumes the sweep in this folder.\n"
     'model = "sweep_toys:Step"\nmodel_version = "1"\ndesign = "grid"\nreps = 2\nsteps = 5\n'
     'burn_in = 0\nrecord_every = 1\nseed = 11\nout = "."\n\n[fixed]\nsize = 4\n\n[vary]\n'
