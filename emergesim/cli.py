@@ -35,6 +35,9 @@ console = Console(soft_wrap=True)  # a printed path stays whole, to copy and pas
 chatter = Console(stderr=True, soft_wrap=True)  # what --quiet silences
 JSON = Annotated[bool, typer.Option("--json", help="Print the result as one JSON document.")]
 ModelName = Annotated[str, typer.Argument(help="Model name (see `emergesim list`).")]
+Params = Annotated[  # of both run and view
+    list[str] | None, typer.Option("-p", "--param", help="name=value; repeat for more.")
+]
 # options of both run and sweep, declared once
 Steps = Annotated[int | None, typer.Option(help="Measured steps (model default).")]
 BurnIn = Annotated[int | None, typer.Option(help="Unmeasured steps (model default).")]
@@ -129,9 +132,7 @@ def _card_dict(c: ModelCard, *, full: bool) -> dict[str, Any]:
 @app.command()
 def run(
     model: ModelName,
-    param: Annotated[
-        list[str] | None, typer.Option("-p", "--param", help="name=value; repeat for more.")
-    ] = None,
+    param: Params = None,
     steps: Steps = None,
     burn_in: BurnIn = None,
     seed: Annotated[int | None, typer.Option(help="Seed in [0, 2**63); random if none.")] = None,
@@ -482,6 +483,30 @@ def figures(
         _print_json([str(path) for path in paths])
     for path in [] if as_json else paths:
         console.print(f"figure: {path}")
+
+
+@app.command()
+def view(
+    model: Annotated[
+        str | None, typer.Argument(help="Model name; none: a page listing every model.")
+    ] = None,
+    param: Params = None,
+    port: Annotated[int, typer.Option(help="Port to serve on; 0 picks a free one.")] = 8765,
+    host: Annotated[
+        str, typer.Option(help="Address to serve on; other than 127.0.0.1, the network sees it.")
+    ] = "127.0.0.1",
+) -> None:
+    """Watch a model live in the browser: picture, controls, observables (needs the viz extra)."""
+    from emergesim.view import serve
+
+    params: dict[str, Any] = {}
+    if model is not None:
+        cls = get_model(model)
+        params = cls.params.validate(parse_params(param or [], cls), model=f"model '{model}'")
+        cls.check_params(params)
+    elif param:
+        raise EmergesimError("-p needs a MODEL: emergesim view MODEL -p name=value")
+    serve(model, params, host=host, port=port, report=console.print)
 
 
 def _pairs(pairs: list[str], option: str) -> dict[str, str]:

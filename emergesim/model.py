@@ -68,11 +68,12 @@ class EmergenceModel(mesa.Model):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        card = cls.__dict__.get("card")
+        card = getattr(cls, "card", None)
         if card is None:
             return  # an abstract intermediate class
-        if not card.model:
+        if "card" in cls.__dict__ and not card.model:
             cls.card = card = replace(card, model=f"{cls.__module__}:{cls.__qualname__}")
+        # again in a subclass of a model: Mesa 3.5 gives every subclass its own `observables`
         for name in CLASS_FIELDS:
             setattr(cls, name, getattr(card, name))
         check_param_names(cls)

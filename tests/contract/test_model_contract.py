@@ -5,7 +5,7 @@ import pytest
 
 import emergesim
 from emergesim import ParameterError
-from emergesim.card import ModelCard
+from emergesim.card import CLASS_FIELDS, ModelCard
 from emergesim.model import EmergenceModel
 from emergesim.params import Param, ParamSet
 from emergesim.registry import get_model
@@ -91,3 +91,10 @@ def test_the_refusal_says_why():
         model_with_parameter("steps")
     with pytest.raises(ParameterError, match=r"'observe' is already one \(emergesim.model.Emerg"):
         model_with_parameter("observe")
+
+
+@pytest.mark.parametrize("name", emergesim.available())
+def test_a_subclass_without_a_card_of_its_own_keeps_every_card_field(name):
+    cls = get_model(name)
+    mine = type("Mine", (cls,), {"__module__": __name__})
+    assert all(getattr(mine, field) is getattr(cls, field) for field in CLASS_FIELDS)
