@@ -1,6 +1,8 @@
 import json
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from PIL import Image
@@ -138,3 +140,28 @@ def test_analyze_prints_the_transition_of_a_stored_sweep(tmp_path, capsys):
 def test_analyze_refuses_a_folder_that_is_not_a_sweep(tmp_path, capsys):
     assert main(["analyze", str(tmp_path), "--x", "density", "--y", "flow"]) == 2
     assert "is not a sweep folder" in capsys.readouterr().err
+
+
+STARTED = "import sys; from emergesim.cli import main; print('go', file=sys.stderr, flush=True)"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "traffic", "-p", "length=100000", "--steps", "100000000"],
+        ["--quiet", "compare", "--quick", "--out", "{out}"],
+    ],
+    ids=["run", "compare"],
+)
+def test_ctrl_c_ends_a_command_with_130_and_one_line(tmp_path, args):
+    args = [a.format(out=tmp_path / "report") for a in args]
+    code = f"{STARTED}; sys.exit(main({args!r}))"
+    child = subprocess.Popen(
+        [sys.executable, "-c", code], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+    )
+    assert child.stderr.readline() == "go\n"  # the command's own handler is in place
+    time.sleep(2)  # well into the work
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=120)
+    assert child.returncode == 130
+    assert err.splitlines() == [err.splitlines()[0]] and err.startswith("emergesim: interrupted")
