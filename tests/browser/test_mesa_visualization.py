@@ -1,5 +1,5 @@
-"""Mesa's own space drawing (mesa.visualization, with the viz extra) draws every model that has a
-space: each agent at its ``pos``, after the model has run."""
+"""Mesa's own visualization tools (mesa.visualization, with the viz extra) take every model: its
+parameter check passes, and its space drawing draws each agent at its ``pos``."""
 
 import os
 from importlib.util import find_spec
@@ -14,8 +14,9 @@ if find_spec("solara_assets") is None:  # mesa.visualization imports solara
 
 from matplotlib.figure import Figure
 from mesa.visualization.mpl_space_drawing import draw_space
+from mesa.visualization.solara_viz import _check_model_params
 
-from emergesim.registry import get_model
+from emergesim.registry import available, get_model
 
 SPACES = {
     "flocking": {"n_agents": 50, "width": 5, "height": 5, "vision": 1},
@@ -43,3 +44,10 @@ def test_mesa_draws_every_agent_of_the_space_where_its_pos_says(name):
 
 def _rows_sorted(points: np.ndarray) -> np.ndarray:
     return points[np.lexsort(points.T[::-1])]
+
+
+@pytest.mark.parametrize("name", available())
+def test_mesas_parameter_check_accepts_every_model_with_its_parameters(name):
+    cls = get_model(name)
+    values = {param: spec.default for param, spec in cls.params.items()}
+    assert _check_model_params(cls.__init__, values) is None  # SolaraViz's check: no ValueError
