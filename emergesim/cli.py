@@ -226,6 +226,9 @@ def sweep(
         bool, typer.Option("--retry-failed", help="Run stored failed runs again.")
     ] = False,
     max_runs: Annotated[int | None, typer.Option(help="Refuse a sweep of more runs [1e6].")] = None,
+    timeout: Annotated[
+        float | None, typer.Option(help="Seconds a run may take on local processes [none].")
+    ] = None,
     as_json: JSON = False,
 ) -> None:
     """Run a model over a grid or sample of parameters into a resumable store.
@@ -259,7 +262,8 @@ def sweep(
     if "out" not in execution:
         raise EmergesimError("--out DIR is needed: the folder that stores the runs")
     on_dask = execution.pop("dask", False) or "scheduler" in execution
-    executor = "dask" if on_dask else "serial" if execution.get("workers") == 1 else "process"
+    in_here = execution.get("workers") == 1 and "timeout" not in execution  # stops no run
+    executor = "dask" if on_dask else "serial" if in_here else "process"
     _on_interrupt.append(
         f"the finished runs are stored in {execution['out']}: rerun the same command to resume"
     )

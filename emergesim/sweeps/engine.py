@@ -26,6 +26,7 @@ def sweep(
     executor: str = "process",
     workers: int | None = None,
     scheduler: str | None = None,
+    timeout: float | None = None,
     retry_failed: bool = False,
     progress: bool = True,
     **spec_args: Any,
@@ -45,7 +46,8 @@ def sweep(
     With ``out``, runs are stored in that folder (emergesim.sweeps.store) and a rerun skips those
     done (failed ones too, unless ``retry_failed``); without it, nothing is written.
     ``executor`` is "process" (``workers`` local processes, default all cores), "serial" or
-    "dask" (a LocalCluster of ``workers`` processes, or the scheduler at ``scheduler``). A run
+    "dask" (a LocalCluster of ``workers`` processes, or the scheduler at ``scheduler``);
+    ``timeout`` (seconds) fails a run that takes longer, on "process" only. A run
     that raises is a row with status "failed" and its error; the others go on. Every problem
     with the arguments raises EmergesimError before any run starts.
     """
@@ -55,7 +57,7 @@ def sweep(
         spec_args["seed"] = stored.seed
     spec = resolve_spec(model, **spec_args)  # resolved and checked once, here
     tasks = spec.tasks()
-    pool = make_executor(executor, workers, scheduler)
+    pool = make_executor(executor, workers, scheduler, timeout)
     with ExitStack() as stack:
         store = MemoryStore(spec) if folder is None else FolderStore(folder, spec, stored)
         stack.callback(store.close)

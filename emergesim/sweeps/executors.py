@@ -2,31 +2,44 @@
 
 Each executor yields records as runs finish; the parent alone writes the store and draws the
 progress bar. Workers run numba and BLAS on one thread each, so that N workers use N cores and
-not N**2 threads (a model's parallel kernels give the same bits on any thread count). Before local
-workers start, the parent does one tiny run of the model so that numba compiles once, into its
-cache, instead of once in every worker.
+not N**2 threads (a model's parallel kernels give the same bits on any thread count). Local
+workers begin a model with one step of its first run (a warm-up) on one worker while the others
+wait, so that numba compiles once, into its cache, instead of once in every worker (once per
+process: later workers find the cache); on a worker and not in the parent, so that a model that
+crashes or hangs there fails that run like any other instead of taking the sweep down.
+
+A run that takes its worker process down (a segfault, ``os._exit``, the OOM killer) or runs past
+the timeout is a failed record like a run that raised, and the sweep goes on: on local processes
+the worker is replaced, on Dask the cluster replaces it. Only local processes can stop a run
+that is too slow: a run in the parent process, or a Dask task, cannot be stopped.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
+import math
 import multiprocessing
+import multiprocessing.connection
+import numbers
 import os
+import signal
 import sys
 import threading
 import time
+import traceback
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import replace
+from multiprocessing.context import BaseContext
 from typing import Any
 
 import numba
 
 from emergesim.errors import EmergesimError
 from emergesim.params import check_count
-from emergesim.sweeps.tasks import Task, execute
+from emergesim.sweeps.tasks import Task, execute, failed_record
 
 EXECUTORS = ("serial", "process", "dask")
 BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -42,22 +55,29 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
-def make_executor(kind: str, workers: int | None = None, scheduler: str | None = None):
-    """The executor named ``kind``; checked here, before any run starts."""
+def make_executor(
+    kind: str,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    timeout: float | None = None,
+):
+    """The executor named ``kind``; checked here, before any run starts. ``timeout``: seconds a
+    run may take on local processes (the other executors cannot stop a run, and say so)."""
     if kind not in EXECUTORS:
         raise EmergesimError(f"unknown executor {kind!r}; allowed: {', '.join(EXECUTORS)}")
     check_workers(workers)
+    check_timeout(timeout)
     if scheduler is not None and kind != "dask":
         raise EmergesimError("a scheduler address is for the dask executor")
     if getattr(sys.modules.get("__main__"), "__name__", None) == "__mp_main__":
         raise EmergesimError(MAIN_GUARD)  # a worker is re-importing an unguarded script
     if kind == "serial":
-        return Serial()
+        return Serial(timeout)
     if scheduler is None:  # local workers
         _check_main_file()
     if kind == "process":
-        return Processes(workers or default_workers())
-    return Dask(workers or default_workers(), scheduler)
+        return Processes(workers or default_workers(), timeout)
+    return Dask(workers or default_workers(), scheduler, timeout)
 
 
 def _is_a_script() -> bool:
@@ -68,6 +88,13 @@ def check_workers(workers: int | None) -> None:
     """None (all cores) or a positive number of processes."""
     if workers is not None:
         check_count("workers", workers, minimum=1)
+
+
+def check_timeout(timeout: float | None) -> None:
+    """None (no limit) or a finite number of seconds > 0."""
+    number = isinstance(timeout, numbers.Real) and not isinstance(timeout, bool)
+    if timeout is not None and not (number and 0 < timeout < math.inf):
+        raise EmergesimError(f"timeout must be a number of seconds > 0, got {timeout!r}")
 
 
 def _check_main_file() -> None:
@@ -82,7 +109,12 @@ def _check_main_file() -> None:
 
 
 class Serial:
-    """Runs one after the other in this process (numba keeps all its threads)."""
+    """Runs one after the other in this process (numba keeps all its threads). A ``timeout`` is
+    not enforced, and the description says so: a run in this process cannot be stopped without
+    stopping the sweep."""
+
+    def __init__(self, timeout: float | None = None) -> None:
+        self.timeout = timeout
 
     def __enter__(self) -> Serial:
         return self
@@ -91,7 +123,7 @@ class Serial:
         pass
 
     def describe(self) -> str:
-        return "in this process"
+        return "in this process" + _unenforced(self.timeout, "a run in this process")
 
     def map(self, tasks: list[Task]) -> Iterator[dict[str, Any]]:
         for task in tasks:
@@ -109,85 +141,236 @@ class Processes(Serial):
     """A pool of local processes ("spawn": no state inherited from the parent), started at the
     first run and kept, like joblib's reusable executor, for later sweeps in this process (a
     worker takes over a second to start); ``shutdown_pools`` or the interpreter's exit ends
-    it, and so does an error or Ctrl-C during a sweep."""
+    it, and so does an error or Ctrl-C during a sweep. A run whose worker dies, or that takes
+    longer than ``timeout`` seconds (its worker is killed), is a failed record; a new worker
+    takes that one's place."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, timeout: float | None = None) -> None:
         self.workers = workers
-        self._pool: ProcessPoolExecutor | None = None
+        self.timeout = timeout
+        self._pool: _Pool | None = None
 
     def describe(self) -> str:
-        return f"on {self.workers} processes"
+        limit = "" if self.timeout is None else f" (timeout: {self.timeout:g} s a run)"
+        return f"on {self.workers} processes{limit}"
 
     def map(self, tasks: list[Task]) -> Iterator[dict[str, Any]]:
         if not tasks:
             return
-        if self._pool is None:
-            warm_up(tasks[0])
-            self._pool = _shared_pool(self.workers)
-        futures = _submit(self._pool, execute, [(task,) for task in tasks])
-        died = f"a worker process died during a run (out of memory?); {RESUME}"
-        # an error raised outside the model (it is in the record otherwise) says so
-        yield from _results(as_completed(futures), futures, died, wrap=worker_error)
+        self._pool = _shared_pool(self.workers)
+        if tasks[0].model not in _WARMED:
+            # how the warm-up ends does not matter: the run it is part of tells
+            list(self._pool.run(execute, [(warm_up(tasks[0]),)], self.timeout))
+            _WARMED.add(tasks[0].model)
+        for index, record, error in self._pool.run(
+            execute, [(task,) for task in tasks], self.timeout
+        ):
+            if isinstance(error, _Lost):
+                yield failed_record(tasks[index], str(error), error.elapsed)
+            elif error is not None:  # raised outside the model (it is in the record otherwise)
+                raise worker_error(error)
+            else:
+                yield record
 
     def starmap(self, fn: Callable[..., Any], arguments: Iterable[tuple]) -> Iterator[Any]:
-        if self._pool is None:
-            self._pool = _shared_pool(self.workers)
-        futures = _submit(self._pool, fn, list(arguments))
-        yield from _results(futures, futures, "a worker process died (out of memory?)")
+        self._pool = _shared_pool(self.workers)
+        calls = list(arguments)
+        finished: dict[int, tuple[Any, BaseException | None]] = {}
+        following = 0  # the next to yield
+        for index, result, error in self._pool.run(fn, calls):
+            finished[index] = result, error
+            while following in finished:
+                result, error = finished.pop(following)
+                if isinstance(error, _Lost):
+                    raise EmergesimError(f"{fn.__qualname__}{calls[following]!r}: {error}")
+                if error is not None:
+                    raise error
+                yield result
+                following += 1
 
     def __exit__(self, kind: type | None, *exc: object) -> None:
         if self._pool is not None and kind is not None:
             # on an error or Ctrl-C, do not wait for the runs in flight, nor reuse the workers
             _POOLS.pop(self.workers, None)
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.close()
 
 
-_POOLS: dict[int, ProcessPoolExecutor] = {}  # by number of workers
+class _Lost(Exception):
+    """A call whose worker process died, or was killed for running past the timeout."""
+
+    def __init__(self, reason: str, elapsed: float) -> None:
+        super().__init__(reason)
+        self.elapsed = elapsed
 
 
-def _shared_pool(workers: int) -> ProcessPoolExecutor:
-    if workers not in _POOLS:
-        _POOLS[workers] = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker,
-            initargs=(os.getpid(),),
+class _Worker:
+    """A worker process, the parent's end of its pipe, and the calls sent to it: the first one
+    runs, since ``since``; the others wait in the pipe."""
+
+    def __init__(self, context: BaseContext) -> None:
+        self.pipe, theirs = context.Pipe()
+        self.process = context.Process(target=_serve, args=(theirs, os.getpid()))
+        with one_blas_thread():
+            self.process.start()
+        theirs.close()  # so that the pipe ends when the worker does
+        self.started = False  # it said so: ready for calls
+        self.calls: deque[int] = deque()
+        self.since = 0.0
+
+    def send(self, index: int, fn: Callable[..., Any], args: tuple) -> None:
+        if not self.calls:
+            self.since = time.monotonic()
+        self.calls.append(index)
+        with suppress(OSError):  # it died: its sentinel tells
+            self.pipe.send((fn, args))
+
+    def stop(self) -> None:
+        """Ask it to exit if it is idle, else kill it (a call in flight is lost)."""
+        if self.started and not self.calls:
+            with suppress(OSError):
+                self.pipe.send(None)
+        else:
+            self.process.kill()
+
+
+class _Pool:
+    """``size`` worker processes, each with its own pipe, so that a worker that dies or is
+    killed loses its own run only (concurrent.futures' pool breaks as a whole, since its
+    workers share one queue, which a worker killed while reading it could leave locked).
+
+    The parent waits on every pipe and every process's sentinel at once, and knows which call
+    each worker runs and since when: a run that ends its worker, or runs past the timeout (its
+    worker is then killed), comes back as _Lost, and a new worker starts. While more calls wait
+    than there are workers, each worker holds its next call in its pipe, so that it does not
+    wait for the parent, who writes the store meanwhile."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._context = multiprocessing.get_context("spawn")
+        self._workers: list[_Worker] = []
+
+    def run(
+        self, fn: Callable[..., Any], calls: list[tuple], timeout: float | None = None
+    ) -> Iterator[tuple[int, Any, BaseException | None]]:
+        """``(index, result, error)`` for each of ``calls`` as it finishes: ``error`` is what
+        ``fn(*calls[index])`` raised, or _Lost. Workers that died as they started raise
+        EmergesimError (a script without its main guard)."""
+        waiting = deque(range(len(calls)))
+        # one that died between runs would lose a call sent to it
+        self._end([w for w in self._workers if w.started and not w.process.is_alive()])
+        self._fill()
+        try:
+            while waiting or any(worker.calls for worker in self._workers):
+                for worker in self._workers:
+                    depth = 2 if len(waiting) > len(self._workers) else 1
+                    while worker.started and len(worker.calls) < depth and waiting:
+                        index = waiting.popleft()
+                        worker.send(index, fn, calls[index])
+                yield from self._collect(waiting, timeout)
+        finally:  # left early: the results in flight would go to the next caller
+            self._end([worker for worker in self._workers if worker.calls])
+
+    def _fill(self) -> None:
+        while len(self._workers) < self.size:
+            self._workers.append(_Worker(self._context))
+
+    def _collect(
+        self, waiting: deque[int], timeout: float | None
+    ) -> Iterator[tuple[int, Any, BaseException | None]]:
+        """Wait for news from the workers (or the next timeout), and yield the calls ended."""
+        busy = [worker.since for worker in self._workers if worker.calls]
+        limit = None if timeout is None or not busy else min(busy) + timeout - time.monotonic()
+        ready = multiprocessing.connection.wait(
+            [w.pipe for w in self._workers] + [w.process.sentinel for w in self._workers],
+            None if limit is None else max(limit, 0),
         )
-    return _POOLS[workers]
+        for worker in list(self._workers):
+            ended = worker.process.sentinel in ready
+            if worker.pipe in ready or ended:
+                try:
+                    while worker.pipe.poll():  # a dead worker's last results, then EOF
+                        message = worker.pipe.recv()
+                        if worker.started:
+                            worker.since = time.monotonic()  # the next call started
+                            yield worker.calls.popleft(), *_received(*message)
+                        worker.started = True
+                except (EOFError, OSError):  # a reset if it died with a call unread
+                    ended = True
+            late = bool(worker.calls) and timeout is not None
+            if ended or (late and time.monotonic() - worker.since >= timeout):
+                yield from self._replace(worker, ended, timeout, waiting)
+
+    def _replace(
+        self, worker: _Worker, died: bool, timeout: float | None, waiting: deque[int]
+    ) -> Iterator[tuple[int, Any, BaseException | None]]:
+        """End ``worker``, start another, and yield the call it ran as _Lost; the calls waiting
+        in its pipe go first to the next workers."""
+        elapsed = time.monotonic() - worker.since
+        self._workers.remove(worker)
+        if not died:
+            worker.process.kill()
+        worker.process.join()
+        worker.pipe.close()
+        if not worker.started:
+            if _is_a_script():
+                raise EmergesimError(f"the worker processes died as they started: {MAIN_GUARD}")
+            raise EmergesimError(
+                f"a worker process died as it started ({_exit(worker.process.exitcode)})"
+            )
+        self._fill()
+        if not worker.calls:  # it died with nothing to do
+            return
+        index = worker.calls.popleft()
+        waiting.extendleft(reversed(worker.calls))
+        if died:
+            how = f"the worker process died during this run ({_exit(worker.process.exitcode)})"
+        else:
+            how = f"timed out after {timeout:g} s"
+        yield index, None, _Lost(how, elapsed)
+
+    def close(self) -> None:
+        self._end(list(self._workers))
+
+    def _end(self, workers: list[_Worker]) -> None:
+        """Stop ``workers`` (idle ones exit, the others are killed), all at once, then wait
+        for them."""
+        for worker in workers:
+            worker.stop()
+        for worker in workers:
+            worker.process.join()
+            worker.pipe.close()
+            self._workers.remove(worker)
 
 
-def _submit(pool: ProcessPoolExecutor, fn: Callable[..., Any], calls: list[tuple]) -> list:
-    """``fn(*args)`` for each of ``calls``; the pool starts its workers as work arrives, so
-    they start here, with one BLAS thread."""
-    with one_blas_thread():
-        return [pool.submit(fn, *args) for args in calls]
+def _received(result: Any, error: BaseException | None, trace: str | None) -> tuple:
+    """``(result, error)``; an error shows the worker's traceback as its cause, as with
+    concurrent.futures: where in a study's function it was raised."""
+    if error is not None:
+        error.__cause__ = _RemoteTraceback(trace)
+    return result, error
 
 
-def _results(
-    finished: Iterable,
-    futures: list,
-    died: str,
-    wrap: Callable[[Exception], EmergesimError] | None = None,
-) -> Iterator[Any]:
-    """The results of ``futures`` in the order ``finished`` gives them; a worker that died says
-    ``died`` (or, before any finished, that the script lacks its main guard); other errors are
-    raised as ``wrap`` makes them, or as they are; what is left is cancelled."""
-    done = 0
+class _RemoteTraceback(Exception):
+    def __str__(self) -> str:
+        return f"\n\n{self.args[0]}"  # the lines as the worker printed them
+
+
+def _exit(code: int) -> str:
+    """``exit code -11, SIGSEGV`` for a process that a signal ended; SIGKILL is most often the
+    kernel's, out of memory."""
     try:
-        for future in finished:
-            yield future.result()
-            done += 1
-    except BrokenProcessPool:
-        started = done > 0 or not _is_a_script()
-        message = died if started else f"the worker processes died as they started: {MAIN_GUARD}"
-        raise EmergesimError(message) from None
-    except Exception as error:
-        if wrap is None:
-            raise
-        raise wrap(error) from None
-    finally:
-        for future in futures:
-            future.cancel()
+        name = signal.Signals(-code).name
+    except ValueError:  # it exited (code >= 0), or the signal has no name
+        return f"exit code {code}"
+    return f"exit code {code}, {name}" + (": out of memory?" if name == "SIGKILL" else "")
+
+
+_POOLS: dict[int, _Pool] = {}  # by number of workers
+_WARMED: set[str] = set()  # the models warmed up from this process: in numba's cache since
+
+
+def _shared_pool(workers: int) -> _Pool:
+    return _POOLS.setdefault(workers, _Pool(workers))  # its workers start at its first run
 
 
 @contextmanager
@@ -211,31 +394,46 @@ def one_blas_thread() -> Iterator[None]:
 def shutdown_pools() -> None:
     """End the worker processes kept for later sweeps."""
     while _POOLS:
-        _POOLS.popitem()[1].shutdown()
+        _POOLS.popitem()[1].close()
 
 
-# A local cluster has no dashboard to read its workers' sampling profiler; that profiler and the
-# event-loop watchdog's 20 ms tick made sweeps on two cores 4 % slower (benchmarks/sweep.py).
-_UNWATCHED_CLUSTER = {
+# before multiprocessing's own exit hook (registered as it was imported, above), which would
+# wait for the workers for ever
+atexit.register(shutdown_pools)
+
+
+_LOCAL_CLUSTER = {
+    # no dashboard reads a local cluster's sampling profiler; that profiler and the event-loop
+    # watchdog's 20 ms tick made sweeps on two cores 4 % slower (benchmarks/sweep.py)
     "distributed.worker.profile.enabled": False,
     "distributed.admin.tick.interval": "1s",
+    # a worker holds only the run it does (in a batch of more runs than twice the workers, which
+    # Dask queues), so that a worker's death counts against that run alone: a run is failed
+    # (KilledWorker) once it took down allowed-failures + 1 workers, never one run beside it
+    "distributed.scheduler.worker-saturation": 1.0,
 }
+NO_WORKERS_GRACE = 10  # seconds a scheduler may have no workers before the user is told
 
 
 class Dask(Serial):
     """A Dask cluster: the scheduler at ``scheduler`` (tcp://host:port), or a LocalCluster of
-    ``workers`` processes with one thread each. Workers must be able to import the model."""
+    ``workers`` processes with one thread each. Workers must be able to import the model. A run
+    whose workers died is a failed record (KilledWorker); a ``timeout`` is not enforced, since
+    a task cannot be stopped once it runs."""
 
-    def __init__(self, workers: int, scheduler: str | None) -> None:
+    def __init__(self, workers: int, scheduler: str | None, timeout: float | None = None) -> None:
         self.workers = workers
         self.scheduler = scheduler
+        self.timeout = timeout
         self._client = None
         self._cluster = None
 
     def describe(self) -> str:
         if self.scheduler:
-            return f"on the Dask scheduler at {self.scheduler}"
-        return f"on a local Dask cluster of {self.workers} processes"
+            where = f"on the Dask scheduler at {self.scheduler}"
+        else:
+            where = f"on a local Dask cluster of {self.workers} processes"
+        return where + _unenforced(self.timeout, "a Dask task")
 
     def _connect(self, first: Task | None) -> None:
         try:
@@ -252,10 +450,9 @@ class Dask(Serial):
                 raise EmergesimError(
                     f"cannot reach the Dask scheduler at {self.scheduler}: {error}"
                 ) from None
+            self._await_workers()
             return
-        if first is not None:  # a study's map has no run to warm up
-            warm_up(first)
-        with dask.config.set(_UNWATCHED_CLUSTER), one_blas_thread():  # read as workers start
+        with dask.config.set(_LOCAL_CLUSTER), one_blas_thread():  # read as workers start
             self._cluster = LocalCluster(
                 n_workers=self.workers,
                 threads_per_worker=1,
@@ -264,21 +461,45 @@ class Dask(Serial):
                 silence_logs=logging.CRITICAL,  # a worker closing logs errors that are no news
             )
         self._client = Client(self._cluster)
+        if first is not None and first.model not in _WARMED:  # a study's map has no run
+            # how the warm-up ends does not matter: the run it is part of tells
+            self._client.submit(_execute_on_one_thread, warm_up(first), pure=False).exception()
+            _WARMED.add(first.model)
+
+    def _await_workers(self) -> None:
+        """A scheduler without workers would hold the sweep behind a frozen bar: after a grace
+        period, say so once, and wait on (workers may be on their way, from a job queue)."""
+        try:
+            self._client.wait_for_workers(1, timeout=NO_WORKERS_GRACE)
+        except TimeoutError:
+            print(
+                f"emergesim: warning: the Dask scheduler at {self.scheduler} has no workers; "
+                f"start some (dask worker {self.scheduler}); waiting for them",
+                file=sys.stderr,
+            )
+            self._client.wait_for_workers(1)
 
     def map(self, tasks: list[Task]) -> Iterator[dict[str, Any]]:
-        from dask.distributed import as_completed as completed
+        from dask.distributed import KilledWorker, as_completed
 
         if not tasks:
             return
         if self._client is None:
             self._connect(tasks[0])
         futures = self._client.map(_execute_on_one_thread, tasks, pure=False)
+        task_of = dict(zip(futures, tasks, strict=True))
         try:
-            for future in completed(futures):
+            for future in as_completed(futures):
                 try:
-                    yield future.result()
-                except Exception as error:  # a worker died, or could not import the model
+                    record = future.result()
+                except KilledWorker as error:
+                    tries = error.allowed_failures + 1
+                    times = f", {tries} times" if tries > 1 else ""
+                    reason = f"the Dask worker died during this run{times} (KilledWorker)"
+                    record = failed_record(task_of[future], reason, math.nan)
+                except Exception as error:  # a worker could not import the model, or the like
                     raise worker_error(error) from None
+                yield record
         finally:
             self._client.cancel(futures)
 
@@ -309,14 +530,38 @@ def worker_error(error: Exception) -> EmergesimError:
     )
 
 
-def warm_up(task: Task) -> None:
-    """One step of the first run in the parent: numba compiles into its cache once."""
-    execute(replace(task, steps=1, burn_in=0, record_every=1))
+def warm_up(task: Task) -> Task:
+    """One step of ``task``: run first on one worker, it has numba compile once, into its
+    cache (see the module docstring)."""
+    return replace(task, steps=1, burn_in=0, record_every=1)
+
+
+def _unenforced(timeout: float | None, what: str) -> str:
+    """What a description says of a timeout that cannot be enforced."""
+    return "" if timeout is None else f" (no timeout: {what} cannot be stopped)"
+
+
+def _serve(pipe: multiprocessing.connection.Connection, parent: int) -> None:
+    """A local worker: say it started, then run each call sent, ``(fn, args)``, and send back
+    ``(result, None, None)`` or ``(None, the exception, its traceback)``, until None, or the
+    parent is gone."""
+    _start_worker(parent)
+    with suppress(EOFError, BrokenPipeError):  # the parent is gone
+        pipe.send(None)
+        while (call := pipe.recv()) is not None:
+            fn, args = call
+            try:
+                reply = fn(*args), None, None
+            except Exception as error:
+                reply = None, error, traceback.format_exc()
+            pipe.send(reply)
 
 
 def _start_worker(parent: int) -> None:
-    """Pool initializer: one numba thread, and exit if the parent dies (even by SIGKILL)."""
+    """One numba thread; exit if the parent dies (even by SIGKILL); Ctrl-C in a terminal
+    reaches the workers too, but is the parent's to act on (it ends them)."""
     numba.set_num_threads(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
 
 

@@ -67,6 +67,7 @@ EXECUTION_KEYS = {
     "scheduler": str,
     "retry_failed": bool,
     "max_runs": int,
+    "timeout": float,
 }
 MAX_RUNS = 1_000_000  # the most runs a sweep may have unless the caller raises max_runs
 
@@ -194,7 +195,13 @@ def toml_types() -> dict[str, type]:
     return {**types, **EXECUTION_KEYS}
 
 
-TOML_WORDS = {str: "a string", int: "an integer", bool: "true or false", dict: "a table"}
+TOML_WORDS = {
+    str: "a string",
+    int: "an integer",
+    float: "a number",
+    bool: "true or false",
+    dict: "a table",
+}
 
 
 def resolve_spec(
@@ -295,7 +302,8 @@ def read_toml(path: Path, *, text: str | None = None) -> tuple[dict[str, Any], d
         raise EmergesimError(f"unknown key '{unknown[0]}' in '{path}'; allowed: {', '.join(types)}")
     for key, value in table.items():
         kind = types[key]  # TOML's integers are no booleans here, nor its booleans integers
-        if not isinstance(value, kind) or isinstance(value, bool) != (kind is bool):
+        kinds = (int, float) if kind is float else kind  # an integer is a number too
+        if not isinstance(value, kinds) or isinstance(value, bool) != (kind is bool):
             raise EmergesimError(
                 f"'{key}' in '{path}' must be {TOML_WORDS[kind]}, got {value!r}"
                 + (f" (a [{key}] table of name = value lines)" if kind is dict else "")

@@ -99,13 +99,6 @@ def resolve(reference: str) -> type[EmergenceModel]:
 def execute(task: Task) -> dict[str, Any]:
     """Do one run and return its record; an exception inside the model makes a failed record."""
     cls = resolve(task.model)
-    record: dict[str, Any] = {
-        **task.params,
-        "replicate": task.replicate,
-        "seed": task.seed,
-        "key": task.key,
-    }
-    observables = dict.fromkeys(cls.observables, math.nan)
     start = time.perf_counter()
     try:
         result = run(
@@ -117,9 +110,30 @@ def execute(task: Task) -> dict[str, Any]:
             **task.params,
         )
     except Exception as error:
-        status, message = "failed", f"{type(error).__name__}: {error}"
-    else:
-        status, message = "ok", None
-        observables.update((k, float(v)) for k, v in result.observables.items() if k in observables)
+        message = f"{type(error).__name__}: {error}"
+        return failed_record(task, message, time.perf_counter() - start)
     elapsed = time.perf_counter() - start
-    return {**record, "status": status, "error": message, "elapsed": elapsed, **observables}
+    return _record(task, "ok", None, elapsed, result.observables)
+
+
+def failed_record(task: Task, message: str, elapsed: float) -> dict[str, Any]:
+    """The record of a failed run, ``message`` its error: also made by the parent for a run
+    that took its worker process down or ran past the timeout (emergesim.sweeps.executors)."""
+    return _record(task, "failed", message, elapsed, {})
+
+
+def _record(
+    task: Task, status: str, error: str | None, elapsed: float, observed: dict[str, Any]
+) -> dict[str, Any]:
+    """The store's columns: parameters, the run's columns, then every observable (NaN if not
+    ``observed``)."""
+    return {
+        **task.params,
+        "replicate": task.replicate,
+        "seed": task.seed,
+        "key": task.key,
+        "status": status,
+        "error": error,
+        "elapsed": elapsed,
+        **{name: float(observed.get(name, math.nan)) for name in resolve(task.model).observables},
+    }

@@ -2,6 +2,8 @@
 (pytest puts this folder on sys.path; subprocesses get it through PYTHONPATH)."""
 
 import os
+import resource
+import signal
 import time
 from dataclasses import replace
 
@@ -63,6 +65,46 @@ class Clash(Step):
             Param("noise", 0.5, "a clash with the observable 'noise'", float, 0, 1),
         ),
     )
+
+
+class Crash(Step):
+    """A run at x = ``at`` takes its process down as a bug in native code does: SIGSEGV."""
+
+    card = replace(
+        Step.card,
+        model="",
+        params=ParamSet(*Step.card.params.values(), Param("at", 0.0, "runs die here", float, 0, 1)),
+    )
+
+    def __init__(self, *, seed=None, backend="numba", **params):
+        super().__init__(seed=seed, backend=backend, **params)
+        if self.x == self.at:
+            self.die()
+
+    def die(self):
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core file left behind
+        os.kill(os.getpid(), signal.SIGSEGV)
+
+
+class Exit(Crash):
+    """A run at x = ``at`` ends its process, as a library calling ``os._exit`` does."""
+
+    def die(self):
+        os._exit(3)
+
+
+class Hang(Crash):
+    """A run at x = ``at`` never ends, as a deadlock."""
+
+    def die(self):
+        while True:
+            time.sleep(60)
+
+
+def exit_at(moment, code):
+    """End this process with ``code`` at ``moment`` (``time.time()``): workers that die together."""
+    time.sleep(max(moment - time.time(), 0))
+    os._exit(code)
 
 
 class Logistic(EmergenceModel):

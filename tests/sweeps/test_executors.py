@@ -1,15 +1,20 @@
-"""Serial, process pool and Dask LocalCluster give the same bits."""
+"""Serial, process pool and Dask LocalCluster give the same bits; a run that crashes its worker
+or hangs fails alone."""
 
+import io
+import math
 import multiprocessing
+import os
 import subprocess
 import sys
+import time
 
 import pandas as pd
 import pytest
 
 from emergesim import EmergesimError
-from emergesim.sweeps import load, sweep
-from emergesim.sweeps.executors import shutdown_pools
+from emergesim.sweeps import executors, load, sweep
+from emergesim.sweeps.executors import make_executor, shutdown_pools
 
 SPEC = {
     "vary": {"density": "0.1:0.7:3", "p_slow": "0.1,0.5"},
@@ -86,10 +91,105 @@ def test_a_script_from_standard_input_is_refused_local_workers(tmp_path, monkeyp
 @pytest.mark.parametrize("kind", ["serial", "process", "dask"])
 def test_starmap_yields_each_call_in_the_order_of_its_arguments(kind):
     """A study's work, not a model's runs: any importable function, on the sweeps' workers."""
-    from emergesim.sweeps.executors import make_executor
-
     arguments = [(2, 10), (3, 2), (7, 0), (5, 3)]
     with make_executor(kind, workers=2) as executor:
         assert list(executor.starmap(pow, arguments)) == [1024, 9, 1, 125]
         with pytest.raises(ZeroDivisionError):  # the function's own error, as it is
             list(executor.starmap(pow, [(0, -1)]))
+
+
+# toy -> the x where its runs die, the timeout, the error recorded; the segfault is at the first
+# point, where the warm-up runs too
+DYING = {
+    "Crash": (0.0, None, "the worker process died during this run (exit code -11, SIGSEGV)"),
+    "Exit": (0.6, None, "the worker process died during this run (exit code 3)"),
+    "Hang": (0.6, 3, "timed out after 3 s"),
+}
+
+
+@pytest.mark.parametrize("toy", DYING)
+def test_a_run_that_takes_its_worker_down_or_hangs_fails_alone(tmp_path, toy):
+    at, timeout, error = DYING[toy]
+    model, spec = f"sweep_toys:{toy}", {"fixed": {"at": at}, "seed": 2}
+    args = {**spec, "executor": "process", "workers": 2, "timeout": timeout, "progress": False}
+    frame = sweep(model, vary={"x": "0:1:6"}, **args, out=tmp_path)
+    failed = frame[frame["status"] == "failed"]
+    assert failed["x"].tolist() == [at] and failed["error"].tolist() == [error]
+    assert failed["noise"].isna().all()
+    ok = frame[frame["status"] == "ok"].reset_index(drop=True)
+    assert len(ok) == 5
+    serial = sweep(model, vary={"x": list(ok["x"])}, **spec, executor="serial", progress=False)
+    pd.testing.assert_frame_equal(ok.drop(columns="elapsed"), serial.drop(columns="elapsed"))
+    rerun = sweep(model, vary={"x": "0:1:6"}, **args, out=tmp_path)
+    pd.testing.assert_frame_equal(rerun, frame)  # the same elapsed times: nothing ran again
+    retried = sweep(model, vary={"x": "0:1:6"}, **args, out=tmp_path, retry_failed=True)
+    assert retried["error"].tolist() == frame["error"].tolist()
+    assert not retried["elapsed"].equals(frame["elapsed"])  # the failed run ran again
+
+
+def test_workers_that_die_together_lose_their_own_calls_only():
+    from sweep_toys import exit_at
+
+    pool = executors._shared_pool(2)  # started by the tests above
+    calls = [(time.time() + 1, 3), (time.time() + 1, 4)]
+    lost = sorted((index, str(error)) for index, _, error in pool.run(exit_at, calls))
+    died = "the worker process died during this run (exit code {})"
+    assert lost == [(0, died.format(3)), (1, died.format(4))]
+
+
+def test_a_study_call_that_ends_its_worker_is_named():
+    with make_executor("process", workers=2) as executor:
+        died = r"^_exit\(3,\): the worker process died during this run \(exit code 3\)$"
+        with pytest.raises(EmergesimError, match=died):
+            list(executor.starmap(os._exit, [(3,)]))
+
+
+def test_a_run_whose_dask_worker_dies_fails_alone():
+    spec = {"fixed": {"at": 0.2}, "seed": 2, "progress": False}
+    frame = sweep("sweep_toys:Crash", vary={"x": "0:1:6"}, **spec, executor="dask", workers=2)
+    assert frame["status"].tolist() == ["ok", "failed", "ok", "ok", "ok", "ok"]
+    died = "the Dask worker died during this run, 4 times (KilledWorker)"  # 3 retries by default
+    assert frame["error"][1] == died
+    ok = frame[frame["status"] == "ok"].reset_index(drop=True)
+    serial = sweep("sweep_toys:Crash", vary={"x": list(ok["x"])}, **spec, executor="serial")
+    pd.testing.assert_frame_equal(ok.drop(columns="elapsed"), serial.drop(columns="elapsed"))
+
+
+def test_a_dask_scheduler_without_workers_is_reported_while_the_sweep_waits(monkeypatch):
+    from dask.distributed import LocalCluster
+
+    class Stderr(io.StringIO):
+        def write(self, text: str) -> int:
+            if "has no workers" in text:
+                cluster.scale(1)  # a worker comes once the user is told
+            return super().write(text)
+
+    monkeypatch.setattr(executors, "NO_WORKERS_GRACE", 0.5)
+    monkeypatch.setattr(sys, "stderr", said := Stderr())
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        frame = sweep("traffic", **SPEC, executor="dask", scheduler=address, progress=False)
+    assert (frame["status"] == "ok").all()
+    assert said.getvalue().splitlines() == [
+        f"emergesim: warning: the Dask scheduler at {address} has no workers; start some "
+        f"(dask worker {address}); waiting for them"
+    ]
+
+
+@pytest.mark.parametrize("timeout", [0, -1, "5", True, math.nan, math.inf])
+def test_a_timeout_is_a_number_of_seconds_above_zero(timeout):
+    with pytest.raises(EmergesimError, match=r"^timeout must be a number of seconds > 0, got"):
+        make_executor("process", timeout=timeout)
+
+
+def test_only_local_processes_can_stop_a_run():
+    """The others say so where the summary says where the runs ran."""
+    assert (
+        make_executor("process", 2, timeout=5).describe() == "on 2 processes (timeout: 5 s a run)"
+    )
+    assert make_executor("serial", timeout=5).describe() == (
+        "in this process (no timeout: a run in this process cannot be stopped)"
+    )
+    assert make_executor("dask", 2, timeout=0.5).describe() == (
+        "on a local Dask cluster of 2 processes (no timeout: a Dask task cannot be stopped)"
+    )
