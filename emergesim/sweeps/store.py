@@ -65,6 +65,7 @@ from filelock import FileLock, Timeout
 from emergesim.errors import EmergesimError
 from emergesim.model import EmergenceModel
 from emergesim.sweeps.spec import SweepSpec, differences, model_class, read_toml, resolve_spec
+from emergesim.sweeps.tasks import RUN_COLUMNS
 
 SPEC_FILE = "sweep.toml"
 RUNS = "runs"
@@ -425,6 +426,7 @@ def load(
     *,
     columns: Sequence[str] | None = None,
     filters: Filters = None,
+    model: str | type[EmergenceModel] | None = None,
 ) -> pd.DataFrame:
     """The runs stored in a sweep folder, one row each, sorted by parameters then replicate.
 
@@ -433,14 +435,18 @@ def load(
     set of values (rows equal to one of them), every entry of which must hold, or a pyarrow
     expression (``pyarrow.dataset.field("density") > 0.3``). Only those columns (and the
     parameters and replicate, to sort by) are read, and rows the filter rejects are dropped
-    as they are read. A file of the store that cannot be read is skipped with a warning."""
+    as they are read. A file of the store that cannot be read is skipped with a warning.
+
+    A model the folder names as ``"module:Class"`` (not a registered one) is not imported, so
+    that opening a folder from elsewhere runs none of its code: the columns are read from the
+    store's files. ``model`` (a registered name, ``"module:Class"`` or a class) is imported
+    and asked for the columns instead."""
     folder = Path(path)
     spec_file = folder / SPEC_FILE
     if not spec_file.is_file():
         raise EmergesimError(f"'{folder}' is not a sweep folder: it has no {SPEC_FILE}")
     table, _ = read_toml(spec_file)
-    _, cls = model_class(table["model"])
-    columns_of = schema(cls)
+    columns_of, params = _record_columns(folder, table["model"] if model is None else model)
     wanted = list(columns_of.names if columns is None else columns)
     named = [*wanted, *(filters if isinstance(filters, Mapping) else ())]
     unknown = [name for name in named if name not in columns_of.names]
@@ -449,7 +455,7 @@ def load(
             f"no column '{unknown[0]}' in the runs of '{folder}'; columns: "
             f"{', '.join(columns_of.names)}"
         )
-    by = [*cls.params, "replicate"]
+    by = [*params, "replicate"]
     names = [*wanted, *(name for name in by if name not in wanted)]
     for _ in range(_ATTEMPTS):
         try:
@@ -461,6 +467,28 @@ def load(
         raise EmergesimError(f"the files in '{folder / RUNS}' kept vanishing as they were read")
     frame = runs.to_pandas().sort_values(by, kind="stable", ignore_index=True)
     return frame[wanted]
+
+
+def _record_columns(folder: Path, model: str | type[EmergenceModel]) -> tuple[pa.Schema, list[str]]:
+    """The columns of the records in ``folder`` and the parameters among them: from the model
+    if it is a class or registered, else from the first of the store's files that has the
+    columns of every record (see the module docstring), without importing the model."""
+    if not isinstance(model, str) or ":" not in model:
+        _, cls = model_class(model)
+        return schema(cls), list(cls.params)
+    for path in _own_files(folder / RUNS):
+        try:
+            found = pq.read_schema(path)
+        except (OSError, pa.ArrowException):  # vanished or unreadable: load warns of it
+            continue
+        names = found.names
+        start = names.index(RUN_COLUMNS[0]) if RUN_COLUMNS[0] in names else 0
+        if tuple(names[start : start + len(RUN_COLUMNS)]) == RUN_COLUMNS:
+            return found, names[:start]
+    raise EmergesimError(
+        f"no readable runs in '{folder / RUNS}' to take the columns of model '{model}' from; "
+        f"it is not a registered model and is imported only if named: load(..., model=...)"
+    )
 
 
 def _load_runs(

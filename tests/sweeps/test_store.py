@@ -400,3 +400,37 @@ def test_load_reads_the_columns_and_rows_asked_for(tmp_path):
     assert by_expression["key"].tolist() == whole.loc[whole["x"] > 0.5, "key"].tolist()
     with pytest.raises(EmergesimError, match=r"no column 'speed' in the runs of '.*'; columns: x,"):
         load(tmp_path, filters={"speed": 1})
+
+
+def test_a_folder_naming_an_unregistered_module_loads_without_importing_it(tmp_path):
+    """Opening someone else's sweep folder runs none of its code: the columns come from the
+    store's files, and the module is imported only when named explicitly."""
+    module = tmp_path / "lib" / "planted.py"
+    module.parent.mkdir()
+    module.write_text(
+        "from pathlib import Path\n"
+        f"Path({str(tmp_path / 'imported')!r}).touch()\n"
+        "from sweep_toys import Step\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(module.parent), *sys.path])}
+    sweep_it = "import emergesim; emergesim.sweep('planted:Step', vary={'x': [0.2, 0.6]}, "
+    sweep_it += f"reps=2, seed=3, out={str(tmp_path / 's')!r}, executor='serial', progress=False)"
+    subprocess.run([sys.executable, "-c", sweep_it], env=env, check=True)
+    (tmp_path / "imported").unlink()
+    load_it = (
+        f"import sys, emergesim; frame = emergesim.load({str(tmp_path / 's')!r}); "
+        "print(frame[['x', 'replicate', 'above']].to_json(orient='values')); "
+        "print('planted' in sys.modules)"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", load_it], env=env, check=True, capture_output=True, text=True
+    ).stdout.split()
+    assert shown == ["[[0.2,0,0.0],[0.2,1,0.0],[0.6,0,1.0],[0.6,1,1.0]]", "False"]
+    assert not (tmp_path / "imported").exists()
+    explicit = load(tmp_path / "s", model=Step)  # the class named: its columns
+    assert explicit[["x", "replicate", "above"]].values.tolist() == [
+        [0.2, 0, 0.0],
+        [0.2, 1, 0.0],
+        [0.6, 0, 1.0],
+        [0.6, 1, 1.0],
+    ]
