@@ -1,10 +1,11 @@
 """Sweep speed: overhead per run, speedup on two workers, Dask against processes, Mesa batch_run,
 and a store of 10^5 runs.
 
-Run: python benchmarks/sweep.py [--quick] [--store-only]
+Run: python benchmarks/sweep.py [--quick] [--store-only] [--store-runs N]
 
 1. Tiny traffic runs (20 cells, 5 steps): the sweep's cost per run beyond ``emergesim.run`` in a
-   loop, in memory and with the store (a Parquet file per run until compacted), in this process.
+   loop, in memory and with the store (a Parquet file per run until compacted), in this process;
+   and Mesa's ``batch_run`` of the same runs on one process and on two.
 2. Runs of about 0.2 s (10,000 cells, 2,000 cars, single-threaded kernel): the serial sweep
    against two worker processes: the first sweep of a session (workers started for it), a later
    sweep (workers kept from the first), and the runs alone on workers already started; and a
@@ -13,11 +14,11 @@ Run: python benchmarks/sweep.py [--quick] [--store-only]
 4. The same runs through Mesa's ``batch_run`` (two processes; the model's own DataCollector
    records the observables every step) against the sweep on two processes observing every step
    too.
-5. 10^5 tiny runs (10^4 with --quick) stored by one sweep on two processes: the store's files and
-   size, ``emergesim.load`` of all of it and of two columns of the ok runs, each in a fresh
-   process (seconds, and its peak RSS: the interpreter with pandas and pyarrow, then the load's
-   own growth), and a rerun of the same sweep into the same folder, which has nothing to do,
-   split into its steps as ``emergesim.sweep`` takes them.
+5. 10^5 tiny runs (10^4 with --quick, N with --store-runs) stored by one sweep on two
+   processes: the store's files and size, ``emergesim.load`` of all of it and of two columns of
+   the ok runs, each in a fresh process (seconds, and its peak RSS: the interpreter with pandas
+   and pyarrow, then the load's own growth), and a rerun of the same sweep into the same folder,
+   which has nothing to do, split into its steps as ``emergesim.sweep`` takes them.
 
 Times are medians of repeats taken one after the other in this process. Part 2 also prints the
 speedup that two busy processes get on the machine at that moment, the ceiling for the sweep's.
@@ -148,6 +149,12 @@ def overhead(runs: int, repeats: int) -> None:
     for label, seconds in rows:
         print(f"{label:>38} {seconds / runs * 1e3:8.2f} {(seconds - base) / runs * 1e3:16.2f}")
     print("(the last row is worker-seconds: wall time x 2 workers)")
+    for processes, ours in [(1, rows[0][1]), (WORKERS, rows[2][1])]:
+        theirs = median_time(mesa_batch_run(vary, TINY, processes), repeats)
+        print(
+            f"Mesa batch_run, {processes} process{'es' if processes > 1 else ''}, every step "
+            f"observed: {theirs / runs * 1e3:.2f} ms/run; batch_run / sweep = {theirs / ours:.2f}"
+        )
 
 
 def scaling(runs: int, repeats: int) -> None:
@@ -197,26 +204,28 @@ def long_first_sweep(runs: int, repeats: int) -> None:
     )
 
 
-def batch(runs: int, repeats: int) -> None:
-    """Both observe every step: batch_run's DataCollector needs a row per step."""
+def mesa_batch_run(vary: dict, spec: dict, processes: int):
+    """Mesa's batch_run of the runs a sweep of ``vary`` and ``spec`` makes, as a timed action:
+    the model's DataCollector records the observables every step, as the sweep does with
+    ``record_every`` 1."""
     from mesa.batchrunner import batch_run  # sets the "spawn" start method when imported
 
-    every_step = {**MEDIUM, "record_every": 1}
-    ours = median_time(
-        whole_sweep("process", {"density": densities(runs)}, every_step, cold=True), repeats
+    parameters = {**vary, **spec["fixed"]}
+    steps = spec.get("burn_in", 0) + spec["steps"] - 1  # it steps while steps <= max_steps
+    return lambda: batch_run(
+        TrafficModel,
+        parameters,
+        number_processes=processes,
+        max_steps=steps,
+        display_progress=False,
     )
-    parameters = {"density": densities(runs), **MEDIUM["fixed"]}
-    steps = MEDIUM["burn_in"] + MEDIUM["steps"] - 1  # batch_run steps while steps <= max_steps
-    theirs = median_time(
-        lambda: batch_run(
-            TrafficModel,
-            parameters,
-            number_processes=WORKERS,
-            max_steps=steps,
-            display_progress=False,
-        ),
-        repeats,
-    )
+
+
+def batch(runs: int, repeats: int) -> None:
+    """Both observe every step: batch_run's DataCollector needs a row per step."""
+    vary, every_step = {"density": densities(runs)}, {**MEDIUM, "record_every": 1}
+    ours = median_time(whole_sweep("process", vary, every_step, cold=True), repeats)
+    theirs = median_time(mesa_batch_run(vary, every_step, WORKERS), repeats)
     print(
         f"\n4. the same {runs} runs observed every step, {WORKERS} processes, pool start "
         f"included: Mesa batch_run {theirs:.2f} s, emergesim sweep {ours:.2f} s: "
@@ -289,10 +298,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs and repeats")
     parser.add_argument("--store-only", action="store_true", help="part 5 alone")
+    parser.add_argument("--store-runs", type=int, help="part 5's runs (10^5; 10^4 with --quick)")
     args = parser.parse_args()
     repeats = 3 if args.quick else 5
+    stored = args.store_runs or (10_000 if args.quick else 100_000)
     if args.store_only:
-        store_at_scale(10_000 if args.quick else 100_000, repeats)
+        store_at_scale(stored, repeats)
         return
     runs = 16 if args.quick else 40
     overhead(100 if args.quick else 400, repeats)
@@ -300,7 +311,7 @@ def main() -> None:
     if not args.quick:
         long_first_sweep(4 * runs, 3)
     batch(runs, repeats)
-    store_at_scale(10_000 if args.quick else 100_000, repeats)
+    store_at_scale(stored, repeats)
 
 
 if __name__ == "__main__":
