@@ -3,6 +3,8 @@
 ::
 
     <out>/sweep.toml                the resolved spec (emergesim.sweeps.spec)
+    <out>/columns.parquet           the records' columns, no rows (what load reads for a model
+                                    it does not import)
     <out>/runs/<key>.parquet        one finished run, a single row, until it is compacted
     <out>/runs/part-<n>.parquet     finished runs compacted together, many rows
     <out>/set-aside/                files found unreadable in runs/, moved out (never deleted)
@@ -68,6 +70,7 @@ from emergesim.sweeps.spec import SweepSpec, differences, model_class, read_toml
 from emergesim.sweeps.tasks import RUN_COLUMNS
 
 SPEC_FILE = "sweep.toml"
+COLUMNS_FILE = "columns.parquet"
 RUNS = "runs"
 SET_ASIDE = "set-aside"
 LOCK_FILE = ".lock"
@@ -221,6 +224,9 @@ class FolderStore(MemoryStore):
         self.runs.mkdir(exist_ok=True)
         if stored is None or stored.text != text:
             _write_atomic(spec_file, lambda path: path.write_text(text, encoding="utf-8"))
+        columns = self.folder / COLUMNS_FILE
+        if not columns.exists():  # written once: a file of that name is never replaced
+            _write_atomic(columns, lambda path: pq.write_table(self.schema.empty_table(), path))
 
     def _stored_spec(self, spec_file: Path, stored: Stored, spec: SweepSpec) -> SweepSpec:
         """The stored sweep, resolved (its version first: runs of another one are not kept)."""
@@ -471,23 +477,21 @@ def load(
 
 def _record_columns(folder: Path, model: str | type[EmergenceModel]) -> tuple[pa.Schema, list[str]]:
     """The columns of the records in ``folder`` and the parameters among them: from the model
-    if it is a class or registered, else from the first of the store's files that has the
-    columns of every record (see the module docstring), without importing the model."""
+    if it is a class or registered, else from the folder's COLUMNS_FILE, without importing
+    the model."""
     if not isinstance(model, str) or ":" not in model:
         _, cls = model_class(model)
         return schema(cls), list(cls.params)
-    for path in _own_files(folder / RUNS):
-        try:
-            found = pq.read_schema(path)
-        except (OSError, pa.ArrowException):  # vanished or unreadable: load warns of it
-            continue
-        names = found.names
-        start = names.index(RUN_COLUMNS[0]) if RUN_COLUMNS[0] in names else 0
-        if tuple(names[start : start + len(RUN_COLUMNS)]) == RUN_COLUMNS:
-            return found, names[:start]
+    try:
+        found = pq.read_schema(folder / COLUMNS_FILE)
+        start = found.names.index(RUN_COLUMNS[0])
+        if tuple(found.names[start : start + len(RUN_COLUMNS)]) == RUN_COLUMNS:
+            return found, found.names[:start]
+    except (OSError, pa.ArrowException, ValueError):
+        pass
     raise EmergesimError(
-        f"no readable runs in '{folder / RUNS}' to take the columns of model '{model}' from; "
-        f"it is not a registered model and is imported only if named: load(..., model=...)"
+        f"'{folder / COLUMNS_FILE}' is missing or damaged, and model '{model}' is not a "
+        "registered one, imported only when named: load(folder, model=...)"
     )
 
 

@@ -434,3 +434,6 @@ def test_a_folder_naming_an_unregistered_module_loads_without_importing_it(tmp_p
         [0.6, 0, 1.0],
         [0.6, 1, 1.0],
     ]
+    (tmp_path / "s" / store.COLUMNS_FILE).unlink()
+    with pytest.raises(EmergesimError, match=r"columns.parquet' is missing or damaged, and model"):
+        load(tmp_path / "s")
