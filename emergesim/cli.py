@@ -202,9 +202,14 @@ def sweep(
     record_every: Annotated[int | None, typer.Option(help="Record every N steps [1].")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed [the stored one, or random].")] = None,
     design: Annotated[
-        Literal["grid", "lhs", "sobol"] | None, typer.Option(help="How points are chosen [grid].")
+        Literal["grid", "lhs", "sobol", "points"] | None,
+        typer.Option(help="How points are chosen [grid; points with --points]."),
     ] = None,
     samples: Annotated[int | None, typer.Option(help="Points drawn by lhs or sobol.")] = None,
+    points: Annotated[
+        Path | None,
+        typer.Option(help="A table of points (.csv, .parquet): one row a point, not crossed."),
+    ] = None,
     adaptive: Annotated[
         bool,
         typer.Option(
@@ -279,8 +284,8 @@ def sweep(
 @app.command()
 def analyze(
     folder: Annotated[Path, typer.Argument(help="A sweep folder (emergesim sweep --out).")],
-    x: Annotated[str, typer.Option("--x", help="Control column, e.g. density.")],
-    y: Annotated[str, typer.Option("--y", help="Order parameter column.")],
+    x: Annotated[str | None, typer.Option("--x", help="Control column, e.g. density.")] = None,
+    y: Annotated[str, typer.Option("--y", help="Order parameter column.")] = ...,
     by: Annotated[
         str | None, typer.Option("--by", help="Size column: one fit per value, and sharpening.")
     ] = None,
@@ -288,14 +293,36 @@ def analyze(
         str | None, typer.Option(help="Column holding N for chi = N var(y) [default: N = 1].")
     ] = None,
     plot: Annotated[
-        Path | None, typer.Option(help="Figure [default: FOLDER/analysis.png].")
+        Path | None,
+        typer.Option(
+            "--plot", "--figure", help="Figure [FOLDER/analysis.png, FOLDER/<indices>.png]."
+        ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    indices: Annotated[
+        Literal["sobol", "morris"] | None,
+        typer.Option(help="Instead: sensitivity indices of --y over a swept table of points."),
+    ] = None,
+    levels: Annotated[int, typer.Option(help="Levels of the Morris design (--indices).")] = 4,
     as_json: JSON = False,
 ) -> None:
-    """Transition location and width, susceptibility and sharpening of a stored sweep."""
+    """Transition location and width, susceptibility and sharpening of a stored sweep; or, with
+    --indices, Sobol or Morris indices of a sweep over SALib's design (the sensitivity extra)."""
     from emergesim import plotting
     from emergesim.analysis import analyze as measure
+
+    if indices is not None:
+        extra = [o for o, v in (("--x", x), ("--by", by), ("--size", size)) if v is not None]
+        if extra:
+            raise EmergesimError(
+                f"{extra[0]} is not for --indices: its inputs are the columns of the points swept"
+            )
+        _analyze_indices(folder, indices, y, plot, seed, levels, as_json)
+        return
+    if levels != 4:
+        raise EmergesimError("--levels is for --indices morris")
+    if x is None:
+        raise EmergesimError("--x is needed: the control column, e.g. --x density")
 
     result = measure(folder, x, y, by=by, size=size, seed=seed)  # first: is it a sweep folder?
     plot = plotting.check_output(plot or Path(folder) / "analysis.png", plotting.FIGURE_SUFFIXES)
@@ -306,6 +333,59 @@ def analyze(
     _draw_analysis(result, size, plot)
     if not as_json:
         console.print(f"figure: {plot}")
+
+
+def _analyze_indices(folder, method, y, plot, seed, levels, as_json) -> None:
+    """``analyze --indices``: a table of the indices with their intervals, and their bars."""
+    from emergesim import plotting
+    from emergesim.analysis.indices import draw_indices, indices
+
+    options = {"seed": seed, **({"levels": levels} if method == "morris" else {})}
+    if method == "sobol" and levels != 4:
+        raise EmergesimError("--levels is for --indices morris")
+    found = indices(method, folder, None, y, **options)  # first: is it a sweep of points?
+    plot = plotting.check_output(
+        plot or Path(folder) / f"{method}-indices.png", plotting.FIGURE_SUFFIXES
+    )
+    if as_json:
+        data = {"method": method, "output": y, "confidence": found.confidence}
+        data |= {"rows": found.rows, "points": found.points, "runs": found.runs}
+        data["indices"] = found.table.to_dict(orient="index")
+        _print_json(_finite(data))
+    else:
+        level = f"{found.confidence:.0%}"
+        title = (
+            f"{'Sobol' if method == 'sobol' else 'Morris'} indices of {y} "
+            f"({found.rows} design rows, {found.points} points, {found.runs} runs)"
+        )
+        t = found.table
+        if method == "sobol":
+            heads = (f"S1 [{level} CI]", f"ST [{level} CI]")
+            rows = [
+                (_interval(r.S1, r.S1_conf), _interval(r.ST, r.ST_conf)) for r in t.itertuples()
+            ]
+        else:
+            heads = ("mu", f"mu* [{level} CI]", "sigma")
+            rows = [
+                (f"{r.mu:.3f}", _interval(r.mu_star, r.mu_star_conf), f"{r.sigma:.3f}")
+                for r in t.itertuples()
+            ]
+        out = Table("input", *heads, title=title)
+        for name, cells in zip(t.index, rows, strict=True):
+            out.add_row(name, *cells)
+        console.print(out)
+    fig = plotting.new_figure(max(5.0, 1.6 + 1.3 * len(found.table)), 4.2)
+    draw_indices(fig.add_subplot(), found)
+    fig.savefig(plot)
+    if not as_json:
+        console.print(f"figure: {plot}")
+
+
+def _interval(value: float, half: float) -> str:
+    """``0.310 [0.240, 0.380]``: an index and its interval, value +- SALib's half-width."""
+    from emergesim.analysis import estimate_text
+
+    return estimate_text(value, (value - half, value + half), ".3f")
 
 
 def _print_analysis(result) -> None:

@@ -11,6 +11,13 @@ from emergesim.analysis.fluctuations import (
     fluctuations,
     susceptibility,
 )
+from emergesim.analysis.indices import (
+    Indices,
+    morris_indices,
+    morris_points,
+    saltelli_points,
+    sobol_indices,
+)
 from emergesim.analysis.scaling import Scaling, draw_collapse, scaling
 from emergesim.analysis.sensitivity import MetricSensitivity, indicator, metric_sensitivity
 from emergesim.analysis.sharpening import Sharpening, sharpening
@@ -25,6 +32,7 @@ __all__ = [
     "BinderCrossing",
     "Estimate",
     "Fluctuations",
+    "Indices",
     "MetricSensitivity",
     "Scaling",
     "Sharpening",
@@ -41,8 +49,12 @@ __all__ = [
     "indicator",
     "logistic",
     "metric_sensitivity",
+    "morris_indices",
+    "morris_points",
+    "saltelli_points",
     "scaling",
     "sharpening",
+    "sobol_indices",
     "susceptibility",
     "transition",
     "trend",

@@ -15,15 +15,25 @@ earlier points; a power of two keeps its balance.
 
 Generated values are tidied so that one point reached by two routes is one run: integers are
 rounded, floats kept to 12 significant digits (``0.02:0.6:15`` and ``0.02:0.6:29`` share points).
+
+The ``points`` design takes a table of explicit points instead (a DataFrame, a ``.csv`` or a
+``.parquet`` file, or in a spec a table of columns): one row a point, one column a parameter, so
+designs made elsewhere (SALib, the EMA Workbench) pass through as they are, never crossed into a
+grid. The rows keep their order; each value is checked as a ``fixed`` one is (text parsed), and
+floats are kept to 12 significant digits as generated ones are, so the same table read from a
+DataFrame, a CSV or a Parquet file makes the same runs. Rows that are equal after that are one
+point, run once: a Morris design repeats points, and its analysis maps every row back to it.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+import os
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,8 +41,10 @@ import numpy as np
 from emergesim.errors import ParameterError
 from emergesim.params import Param
 
-DESIGNS = ("grid", "lhs", "sobol")
+DESIGNS = ("grid", "lhs", "sobol")  # the sampler's seed depends on this count: append no name
 SAMPLERS = ("lhs", "sobol")
+TABLE = "points"  # the design of a table of explicit points
+TABLE_SUFFIXES = (".csv", ".parquet")
 SIGNIFICANT_DIGITS = 12
 
 
@@ -187,3 +199,98 @@ def _shown(axis: Range | list[Any]) -> str:
         text = f"{'log:' if axis.log else ''}{axis.start:g}:{axis.stop:g}"
         return text if axis.count is None else f"{text}:{axis.count}"
     return ",".join(str(v) for v in axis)
+
+
+def table_rows(given: Any) -> tuple[list[str], list[list[Any]]]:
+    """A table of points as given -> (column names, rows of values as given, in order).
+
+    ``given`` is a pandas DataFrame, the path of a ``.csv`` (values read as text, parsed as
+    parameters are) or ``.parquet`` file, a mapping of column name to values (a spec file's
+    ``[points]`` table) or a sequence of mappings (one a row)."""
+    import pandas as pd
+
+    if isinstance(given, str | os.PathLike):
+        given = _read_table(Path(given))
+    if isinstance(given, pd.DataFrame):
+        names = [str(name) for name in given.columns]
+        if len(set(names)) < len(names):
+            raise ParameterError(f"points: a column is named twice among {', '.join(names)}")
+        columns = [given[name].tolist() for name in given.columns]  # Python scalars
+        return names, [list(row) for row in zip(*columns, strict=True)]
+    if isinstance(given, Mapping):
+        names = [str(name) for name in given]
+        columns = [
+            v if isinstance(v, Sequence) and not isinstance(v, str) else None
+            for v in given.values()
+        ]
+        if any(c is None for c in columns):
+            raise ParameterError("points maps each parameter to a list of values, one a row")
+        lengths = {len(c) for c in columns}
+        if len(lengths) > 1:
+            counts = ", ".join(f"{n}: {len(c)}" for n, c in zip(names, columns, strict=True))
+            raise ParameterError(f"points: the columns differ in length ({counts})")
+        return names, [list(row) for row in zip(*columns, strict=True)]
+    if (
+        isinstance(given, Sequence)
+        and not isinstance(given, str)
+        and given
+        and all(isinstance(row, Mapping) for row in given)
+    ):
+        names = list(dict.fromkeys(str(name) for row in given for name in row))
+        for number, row in enumerate(given, start=1):
+            if len(row) != len(names):
+                missing = next(n for n in names if n not in row)
+                raise ParameterError(f"points row {number}: no value for '{missing}'")
+        return names, [[row[name] for name in names] for row in given]
+    raise ParameterError(
+        "points is a table of points: a DataFrame, a .csv or .parquet file, or a mapping of "
+        f"parameter to values, got {type(given).__name__}"
+    )
+
+
+def _read_table(path: Path) -> Any:
+    """A .csv (every value as text) or .parquet file as a DataFrame, or one line saying why not."""
+    import pandas as pd
+    import pyarrow as pa
+
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise ParameterError(
+            f"points file '{path}' must end in {' or '.join(TABLE_SUFFIXES)}, got '{suffix}'"
+        )
+    try:
+        if suffix == ".csv":
+            return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+        return pd.read_parquet(path)
+    except OSError as error:
+        why = error.strerror or str(error)
+        raise ParameterError(f"cannot read points file '{path}': {why}") from None
+    except (ValueError, pa.ArrowException, pd.errors.ParserError) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ParameterError(f"points file '{path}' is not a readable table: {first}") from None
+
+
+def table_points(
+    params: Mapping[str, Param], names: list[str], rows: list[list[Any]]
+) -> list[dict[str, Any]]:
+    """The rows of a table of points, every value checked (the row named) and floats tidied;
+    all rows, in order, repeats included (a repeated point makes its runs once)."""
+    if not rows:
+        raise ParameterError("points: the table has no rows, so the sweep would be empty")
+    checked = []
+    for number, row in enumerate(rows, start=1):
+        point = {}
+        for name, value in zip(names, row, strict=True):
+            param = params[name]
+            try:
+                value = param.coerce(value)
+                point[name] = param.coerce(tidy(param, value)) if param.type is float else value
+            except ParameterError as error:
+                raise ParameterError(f"points row {number}: {error}") from None
+        checked.append(point)
+    return checked
+
+
+def table_columns(points: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    """Rows of points -> their columns, as a spec file's ``[points]`` table holds them."""
+    return {name: [point[name] for point in points] for name in points[0]} if points else {}

@@ -41,7 +41,9 @@ def sweep(
     ``"log:1e9:1e12:20"``, ``"0,0.25,0.5"``; emergesim.sweeps.designs). ``fixed`` holds
     parameters that do not vary; the rest keep the model's defaults. ``adaptive`` with ``tol``
     and ``budget`` refines the control parameter (emergesim.sweeps.adaptive); ``design`` "lhs"
-    or "sobol" draws ``samples`` points instead of a grid.
+    or "sobol" draws ``samples`` points instead of a grid. ``points`` (instead of ``vary``) is a
+    table of explicit points, one row a point: a DataFrame or a .csv or .parquet file
+    (``emergesim.analysis.saltelli_points`` and ``morris_points`` make SALib's designs).
 
     With ``out``, runs are stored in that folder (emergesim.sweeps.store) and a rerun skips those
     done (failed ones too, unless ``retry_failed``); without it, nothing is written.

@@ -86,11 +86,19 @@ class Report:
         seconds = time.perf_counter() - self._start
         points = f"{len(frame) // spec.reps} points x {spec.reps} replicates"
         say(f"[bold]{spec.cls.name}[/bold]: {len(frame)} runs ({points}) {escape(self.where)}")
+        repeats = len(spec.points) - len(frame) // spec.reps if spec.design == "points" else 0
+        if repeats > 0:
+            rows = (
+                "1 row of the points table repeats"
+                if repeats == 1
+                else (f"{repeats} rows of the points table repeat")
+            )
+            say(f"{rows} an earlier one: one point, run once")
         stored = f"; {self.stored} were already stored" if self.stored else ""
         say(f"ran {self.ran} {self.executor} in {seconds:.1f} s{stored}")
         failed = frame[frame["status"] == "failed"]
         say(f"{len(frame) - len(failed)} ok, {len(failed)} failed")
-        names = [*spec.vary, "replicate"]
+        names = [*spec.varied, "replicate"]
         for row in failed.head(SHOWN_FAILURES).itertuples(index=False):
             at = " ".join(f"{n}={getattr(row, n)}" for n in names)
             say(f"  [red]failed[/red] {escape(at)}: {escape(str(row.error))}")

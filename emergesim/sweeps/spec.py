@@ -4,7 +4,7 @@ The same fields come from CLI flags, the Python API or a TOML file (``emergesim 
 spec.toml``)::
 
     model = "traffic"          # a registered name, or "package.module:Class"
-    design = "grid"            # grid | lhs | sobol
+    design = "grid"            # grid | lhs | sobol | points [grid; points with a points table]
     samples = 64               # lhs and sobol only: number of points
     reps = 10                  # replicates of every point
     steps = 2000               # measured steps [model default]
@@ -26,6 +26,11 @@ spec.toml``)::
     [adaptive]                 # optional: see emergesim.sweeps.adaptive
     tol = 0.005
     budget = 200
+
+Instead of ``[vary]`` (and of a design), ``points = "design.csv"`` (relative to this file's
+folder; or ``.parquet``) sweeps a table of explicit points, one row a point
+(emergesim.sweeps.designs). A store's ``sweep.toml`` holds the table itself, checked, as a
+``[points]`` table of columns (``x = [0.1, 0.5, 0.9]``), so the folder needs no other file.
 
 A store's ``sweep.toml`` has this layout, with every default resolved, ``model_version`` (the
 model class's ``version``) and ``out = "."``, so ``emergesim sweep runs/traffic/sweep.toml``
@@ -56,7 +61,7 @@ from emergesim.model import EmergenceModel
 from emergesim.params import check_count, check_seed
 from emergesim.registry import get_model
 from emergesim.sweeps import designs
-from emergesim.sweeps.designs import DESIGNS, Range
+from emergesim.sweeps.designs import DESIGNS, TABLE, Range
 from emergesim.sweeps.tasks import RUN_COLUMNS, Task, model_reference, resolve, run_key
 
 # how a spec file's keys run, not which runs: key -> the TOML type its value must have
@@ -79,6 +84,10 @@ SAME = "same"  # a change makes another sweep, refused in the store of this one
 EXTENDS = "extends"  # may change while every stored run stays part of the sweep (runs added)
 IGNORED = "ignored"  # not compared: may change between runs of one sweep, or checked elsewhere
 DERIVED = "derived"  # not a key: computed from the keys by resolve_spec
+# a field's metadata may also give: CHANGES, a function (stored spec, given spec) -> the lines
+# that say how an EXTENDS key changed (default: ``name: a stored, b given``); WRITTEN, a function
+# of the spec -> the value the file holds (None: no line); TOML, the TOML types the key takes
+CHANGES, WRITTEN, TOML = "changes", "written", "toml"
 
 
 @dataclass(frozen=True)
@@ -92,7 +101,8 @@ class Adaptive:
 
 @dataclass(frozen=True)
 class SweepSpec:
-    """Everything that decides a sweep's runs, checked; ``points`` are the varied values.
+    """Everything that decides a sweep's runs, checked; ``points`` are the varied values (of a
+    table design: its rows as given, repeats included; of the others: the distinct points).
 
     Every field but the DERIVED ones is a key of the spec file, in the file's order (tables
     last); see the module docstring."""
@@ -113,9 +123,21 @@ class SweepSpec:
     vary: dict[str, str | list[Any]] = field(
         metadata={DIFFER: EXTENDS, SAME_VIEW: ("varied parameters", lambda spec: sorted(spec.vary))}
     )
+    # the file holds a table design's points (a [points] table of columns), made by the others;
+    # more rows extend a sweep
+    points: list[dict[str, Any]] = field(
+        repr=False,
+        metadata={
+            DIFFER: EXTENDS,
+            CHANGES: lambda stored, given: _point_changes(stored, given),
+            WRITTEN: lambda spec: (
+                designs.table_columns(spec.points) if spec.design == TABLE else None
+            ),
+            TOML: (str, dict),
+        },
+    )
     adaptive: Adaptive | None = field(metadata={DIFFER: IGNORED})  # how far to refine, not what
     cls: type[EmergenceModel] = field(repr=False, metadata={DIFFER: DERIVED})
-    points: list[dict[str, Any]] = field(repr=False, metadata={DIFFER: DERIVED})
 
     @cached_property
     def reference(self) -> str:
@@ -136,14 +158,23 @@ class SweepSpec:
     def _tasks(self) -> tuple[Task, ...]:
         return tuple(self._make_tasks(self.points))
 
+    @property
+    def varied(self) -> list[str]:
+        """The names of the parameters that vary: ``vary``'s, or a table's columns."""
+        return list(self.points[0]) if self.design == TABLE and self.points else list(self.vary)
+
     def _make_tasks(self, points: list[dict[str, Any]]) -> list[Task]:
-        tasks = []
+        """The runs of ``points``; a point repeated (in a table) is made once."""
+        tasks, made = [], set()
         for point in points:
             params = self.params(point)
             for replicate in range(self.reps):
                 key = run_key(
                     self.cls, params, replicate, self.steps, self.burn_in, self.record_every
                 )
+                if key in made:
+                    continue
+                made.add(key)
                 tasks.append(
                     Task(
                         self.reference,
@@ -161,7 +192,12 @@ class SweepSpec:
     def to_toml(self) -> str:
         """The resolved spec as the ``sweep.toml`` of a store (see the module docstring): every
         key that is not None, values first, then ``out = "."``, then the tables."""
-        values = {f.name: _plain(getattr(self, f.name)) for f in key_fields()}
+        values = {
+            f.name: f.metadata[WRITTEN](self)
+            if WRITTEN in f.metadata
+            else _plain(getattr(self, f.name))
+            for f in key_fields()
+        }
         head = {k: v for k, v in values.items() if v is not None and not isinstance(v, Mapping)}
         tables = {k: v for k, v in values.items() if isinstance(v, Mapping)}
         lines = [
@@ -182,13 +218,16 @@ def key_fields() -> tuple[Field, ...]:
 SPEC_KEYS = tuple(f.name for f in key_fields())
 
 
-def toml_types() -> dict[str, type]:
+def toml_types() -> dict[str, type | tuple[type, ...]]:
     """Every key of a spec file -> the type its TOML value must have: a spec key's from its
     field's annotation (a table for a mapping or a dataclass), an execution key's as declared."""
     hints = get_type_hints(SweepSpec)
     types = {}
-    for name in SPEC_KEYS:
-        hint = hints[name]
+    for f in key_fields():
+        name, hint = f.name, hints[f.name]
+        if TOML in f.metadata:
+            types[name] = f.metadata[TOML]
+            continue
         kinds = get_args(hint) if get_origin(hint) is UnionType else (hint,)
         kind = next(get_origin(k) or k for k in kinds if k is not type(None))
         types[name] = dict if kind is dict or is_dataclass(kind) else kind
@@ -209,7 +248,7 @@ def resolve_spec(
     *,
     vary: Mapping[str, Any] | None = None,
     fixed: Mapping[str, Any] | None = None,
-    design: str = "grid",
+    design: str | None = None,
     samples: int | None = None,
     reps: int = 1,
     steps: int | None = None,
@@ -221,6 +260,7 @@ def resolve_spec(
     budget: int | None = None,
     model_version: str | None = None,
     max_runs: int = MAX_RUNS,
+    points: Any = None,
 ) -> SweepSpec:
     """Check every field and compute the points; raise EmergesimError naming what is wrong.
 
@@ -228,6 +268,10 @@ def resolve_spec(
     A missing ``seed`` is drawn fresh; the caller passes the stored one when resuming. A sweep
     of more than ``max_runs`` runs (points times replicates, the adaptive budget added) is
     refused before any point is made.
+
+    ``points`` is a table of explicit points (a DataFrame, a .csv or .parquet path, a mapping of
+    parameter to values, or a list of rows; emergesim.sweeps.designs): the design "points", not
+    combined with ``vary`` nor another design. ``design`` defaults to "grid", or "points".
     """
     name, cls = model_class(model)
     if model_version is not None and str(model_version) != cls.version:
@@ -236,8 +280,20 @@ def resolve_spec(
             f"the installed one is version {cls.version}"
         )
     _check_columns(cls)
-    if design not in DESIGNS:
-        raise ParameterError(f"unknown design {design!r}; allowed: {', '.join(DESIGNS)}")
+    if points is not None and design not in (None, TABLE):
+        raise ParameterError(
+            f"points is a design of its own: give no design with it (design {design} given)"
+        )
+    if points is not None and vary:
+        raise ParameterError(
+            "points and vary cannot be combined: the table's rows are the points (give every "
+            "varied parameter a column)"
+        )
+    if points is None and design == TABLE:
+        raise ParameterError("design points needs points, a table of points (.csv or .parquet)")
+    design = TABLE if points is not None else "grid" if design is None else design
+    if design not in (*DESIGNS, TABLE):
+        raise ParameterError(f"unknown design {design!r}; allowed: {', '.join((*DESIGNS, TABLE))}")
     if samples is not None and design not in designs.SAMPLERS:
         raise ParameterError(f"samples is for design lhs or sobol, not {design}")
     for keyword, table in (("fixed", fixed), ("vary", vary)):
@@ -252,11 +308,15 @@ def resolve_spec(
     fixed = {k: checked[k] for k in fixed}
     cls.params.check_names(vary, model=f"model '{cls.name}'")
     axes = {k: designs.parse_values(cls.params[k], v, design=design) for k, v in vary.items()}
+    rows = None if points is None else _table(cls, points, fixed)
     seed = check_seed(seed)
     samples = None if samples is None else check_count("samples", samples, minimum=1)
     reps = check_count("reps", reps, minimum=1)
     adaptive = _adaptive(cls, vary, design, adaptive, tol, budget)
-    runs = designs.count_points(axes, design=design, samples=samples) * reps
+    if rows is None:
+        runs = designs.count_points(axes, design=design, samples=samples) * reps
+    else:
+        runs = len({tuple(map(repr, row.values())) for row in rows}) * reps
     runs += 0 if adaptive is None else adaptive.budget
     if runs > check_count("max_runs", max_runs, minimum=1):
         raise ParameterError(
@@ -277,9 +337,13 @@ def resolve_spec(
         seed=seed,
         fixed=fixed,
         vary={k: _given(cls.params[k], v, axes[k]) for k, v in vary.items()},
+        points=(
+            designs.points(cls.params, axes, design=design, samples=samples, seed=seed)
+            if rows is None
+            else rows
+        ),
         adaptive=adaptive,
         cls=cls,
-        points=designs.points(cls.params, axes, design=design, samples=samples, seed=seed),
     )
     spec.tasks()  # every point's parameters checked together by the model, before any run
     return spec
@@ -304,8 +368,11 @@ def read_toml(path: Path, *, text: str | None = None) -> tuple[dict[str, Any], d
         kind = types[key]  # TOML's integers are no booleans here, nor its booleans integers
         kinds = (int, float) if kind is float else kind  # an integer is a number too
         if not isinstance(value, kinds) or isinstance(value, bool) != (kind is bool):
+            words = " or ".join(
+                TOML_WORDS[k] for k in (kind if isinstance(kind, tuple) else [kind])
+            )
             raise EmergesimError(
-                f"'{key}' in '{path}' must be {TOML_WORDS[kind]}, got {value!r}"
+                f"'{key}' in '{path}' must be {words}, got {value!r}"
                 + (f" (a [{key}] table of name = value lines)" if kind is dict else "")
             )
     if "model" not in table:
@@ -314,6 +381,8 @@ def read_toml(path: Path, *, text: str | None = None) -> tuple[dict[str, Any], d
     execution = {k: table[k] for k in EXECUTION_KEYS if k in table}
     if "out" in execution:
         execution["out"] = path.parent / str(execution["out"])
+    if isinstance(spec.get("points"), str):  # a file beside the spec; a table is the points
+        spec["points"] = path.parent / spec["points"]
     return spec, execution
 
 
@@ -337,9 +406,31 @@ def differences(stored: SweepSpec, given: SweepSpec) -> list[str]:
     if not missing:
         return []
     for f in key_fields():
-        if f.metadata.get(DIFFER) == EXTENDS:
+        if CHANGES in f.metadata:
+            changed += f.metadata[CHANGES](stored, given)
+        elif f.metadata.get(DIFFER) == EXTENDS:
             changed += _changes(f.name, getattr(stored, f.name), getattr(given, f.name))
     return [*changed, f"{len(missing)} stored runs would not be part of the sweep"]
+
+
+def _point_changes(stored: SweepSpec, given: SweepSpec) -> list[str]:
+    """How a table of points changed: the stored points it no longer holds (a grid's or a
+    sampler's points follow from vary and samples, which say so themselves)."""
+    if given.design != TABLE:
+        return []
+    held = {tuple(sorted(p.items())) for p in given.points}
+    gone = list(
+        {
+            tuple(sorted(p.items())): p
+            for p in stored.points
+            if tuple(sorted(p.items())) not in held
+        }.values()
+    )
+    if not gone:
+        return []
+    first = ", ".join(f"{k}={v}" for k, v in gone[0].items())
+    some = "1 stored point is" if len(gone) == 1 else f"{len(gone)} stored points are"
+    return [f"points: {some} not in the given table, the first {first}"]
 
 
 def _changes(name: str, stored: Any, given: Any) -> list[str]:
@@ -393,6 +484,21 @@ def _check_columns(cls: type[EmergenceModel]) -> None:
             f"model '{cls.name}' cannot be swept: its observable '{clash[0]}' has the name of a "
             f"column of every record ({', '.join(RUN_COLUMNS)}); rename it"
         )
+
+
+def _table(cls: type[EmergenceModel], given: Any, fixed: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A table of points, checked: its columns are parameters, none of them fixed."""
+    names, rows = designs.table_rows(given)
+    unknown = [n for n in names if n not in cls.params]
+    if unknown:
+        raise ParameterError(
+            f"points: unknown column '{unknown[0]}' for model '{cls.name}'; allowed: "
+            f"{', '.join(cls.params)}"
+        )
+    both = [n for n in names if n in fixed]
+    if both:
+        raise ParameterError(f"'{both[0]}' is both fixed and a column of points; give it once")
+    return designs.table_points(cls.params, names, rows)
 
 
 def _given(param, given: Any, axis: Range | list[Any]) -> str | list[Any]:

@@ -49,7 +49,7 @@ OLD_FORMAT = (
 
 def test_the_keys_are_the_fields_of_sweepspec_and_arguments_of_resolve_spec():
     derived = {f.name for f in fields(SweepSpec) if f.metadata.get(DIFFER) == DERIVED}
-    assert derived == {"cls", "points"}
+    assert derived == {"cls"}
     assert tuple(f.name for f in fields(SweepSpec) if f.name not in derived) == SPEC_KEYS
     assert set(SPEC_KEYS) <= set(inspect.signature(resolve_spec).parameters)
 
