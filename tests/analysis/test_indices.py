@@ -2,7 +2,11 @@
 indices SALib's own, the Ishigami function's known indices, the command line and its figure."""
 
 import json
+import re
+import shlex
+import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -212,3 +216,23 @@ def test_analyze_indices_refusals_exit_2_with_one_line(sobol_sweep, capsys, args
     assert main(["analyze", str(sobol_sweep[0]), *args]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and says in err
+
+
+def test_readme_sobol_example_prints_the_indices_it_quotes(tmp_path):
+    """README's three commands, run as written, print the indices README quotes."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme[readme.index("### Designs from elsewhere") :]
+    block = section[section.index("```bash\n") + 8 : section.index("```\n", 10)]
+    printed = ""
+    for line in block.strip().splitlines():
+        words = shlex.split(line)
+        program = [sys.executable] if words[0] == "python" else [sys.executable, "-m", "emergesim"]
+        done = subprocess.run(
+            [*program, *words[1:]], cwd=tmp_path, capture_output=True, text=True, check=True
+        )
+        printed += done.stdout
+    rows = re.findall(r"│ (density|p_slow) +│ ([^│]+?) +│ ([^│]+?) +│", printed)
+    assert len(rows) == 2
+    for name, first, total in rows:
+        assert f"{first} for {name}" in " ".join(section.split())
+        assert total in section
