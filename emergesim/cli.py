@@ -137,6 +137,9 @@ def run(
     burn_in: BurnIn = None,
     seed: Annotated[int | None, typer.Option(help="Seed in [0, 2**63); random if none.")] = None,
     record_every: Annotated[int, typer.Option(help="Record observables every N steps.")] = 1,
+    max_records: Annotated[
+        int, typer.Option(help="Keep at most N records: beyond, every other is dropped.")
+    ] = 100_000,
     backend: Annotated[
         Literal["numba", "python"], typer.Option(help="The kernel, or the Python twin.")
     ] = "numba",
@@ -159,7 +162,13 @@ def run(
         plotting.check_output(plot, plotting.FIGURE_SUFFIXES)
     if animate is not None:
         plotting.check_output(animate, plotting.ANIMATION_SUFFIXES)
-    options = dict(steps=steps, burn_in=burn_in, record_every=record_every, backend=backend)
+    options = dict(
+        steps=steps,
+        burn_in=burn_in,
+        record_every=record_every,
+        max_records=max_records,
+        backend=backend,
+    )
     if scan is not None:
         if animate is not None:
             raise EmergesimError("--animate cannot be combined with --scan; use --plot")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,8 @@ class RunResult:
 
     ``observables`` and ``std`` are the mean and standard deviation of each observable over the
     recorded steps of the measured window (NaN entries, e.g. a jam speed with no jam, are skipped);
-    ``timeseries`` holds one row per recorded step; ``model`` is the final state.
+    ``timeseries`` holds one row per recorded step (a table made when first asked for: a sweep
+    never asks); ``model`` is the final state.
     """
 
     model: EmergenceModel
@@ -33,15 +35,19 @@ class RunResult:
     burn_in: int  # unmeasured steps actually run (fewer if the model stopped itself)
     observables: dict[str, float]
     std: dict[str, float]
-    timeseries: pd.DataFrame
+    records: RecordKeeper = field(repr=False)
     frames: list[Any] = field(default_factory=list, repr=False)
     frame_steps: list[int] = field(default_factory=list, repr=False)
+
+    @cached_property
+    def timeseries(self) -> pd.DataFrame:
+        return self.records.table()
 
     def susceptibility(self, observable: str | None = None, n: float | None = None) -> float:
         """chi = N var(phi) over the recorded window; phi defaults to the model's order parameter
         and N to its number of agents."""
         phi = self._window(observable)
-        return susceptibility(phi, len(self.model.agents) if n is None else n)
+        return susceptibility(phi, self.model.count_agents() if n is None else n)
 
     def binder(self, observable: str | None = None) -> float:
         """Binder cumulant 1 - <phi^4> / (3 <phi^2>^2) over the recorded window."""
@@ -78,6 +84,7 @@ def run(
     backend: str = "numba",
     frames: bool = False,
     max_frames: int = 1000,
+    max_records: int = 100_000,
     **params: Any,
 ) -> RunResult:
     """Run ``burn_in`` unmeasured steps, then up to ``steps`` measured ones.
@@ -89,11 +96,21 @@ def run(
     The window stops early if the model sets ``running = False``. ``steps`` and ``burn_in``
     default to the model's ``default_steps`` and ``default_burn_in``. With ``frames=True``
     picture frames of the whole run (burn-in included) are kept: see :class:`FrameRecorder`.
+
+    At most ``max_records`` rows are kept, so a run of any length records in bounded memory: when
+    one more row would be kept, every other row is dropped (those left are the ones at even
+    multiples of the stride) and the stride doubles from then on, as FrameRecorder does with
+    frames. A run that records no more than ``max_records`` rows keeps every one, as if there were
+    no limit. After a decimation the rows are still evenly spaced over the window and the window
+    means and stds are over them: a sample of the window. An interval observable in a row covers
+    the steps since the record before it was taken: the whole gap to the previous row for rows
+    taken at the doubled stride, only its latter part (the stride then) for older rows.
     """
     cls = get_model(model) if isinstance(model, str) else model
     steps = check_count("steps", cls.default_steps if steps is None else steps, minimum=1)
     burn_in = check_count("burn_in", cls.default_burn_in if burn_in is None else burn_in, minimum=0)
     record_every = check_count("record_every", record_every, minimum=1)
+    records = RecordKeeper(check_count("max_records", max_records, minimum=1), record_every)
     sim = cls(seed=seed, backend=backend, collect=False, **params)  # it records for itself
     recorder = FrameRecorder(check_count("max_frames", max_frames, minimum=2))
     if frames:
@@ -104,10 +121,8 @@ def run(
         if frames:
             recorder.offer(sim)
 
-    rows: list[dict[str, Any]] = []
-
     def record() -> None:
-        rows.append({"step": sim.steps, **sim.observe()})
+        records.add(sim.steps, sim.observe())
         sim.open_interval()  # the next record covers the steps from here
 
     burned = 0
@@ -119,26 +134,81 @@ def run(
     while done < steps and sim.running:
         advance()
         done += 1
-        if done % record_every == 0:
+        if done % records.stride == 0:
             record()
-    if not rows:
+    if not records.rows:
         record()
     if frames:
         recorder.close(sim)
-    table = pd.DataFrame(rows)
-    measured = table.drop(columns="step")
+    means, stds = records.summary()
     return RunResult(
         model=sim,
         params=dict(sim.parameters),
         seed=sim.seed,
         steps=done,
         burn_in=burned,
-        observables=measured.mean().to_dict(),
-        std=measured.std(ddof=0).to_dict(),
-        timeseries=table,
+        observables=means,
+        std=stds,
+        records=records,
         frames=recorder.frames,
         frame_steps=recorder.steps,
     )
+
+
+@dataclass
+class RecordKeeper:
+    """The recorded rows of a run, at most ``limit``, evenly spaced in its window.
+
+    A row is recorded every ``stride`` measured steps (``record_every`` at first) and kept as a
+    tuple of the step and the observables (a dict per row would take twice the memory). When
+    ``limit`` is exceeded the rows at odd multiples of the stride are dropped and the stride
+    doubles, so the rows left stay at multiples of the new stride.
+    """
+
+    limit: int
+    stride: int
+    columns: tuple[str, ...] = ()
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def add(self, step: int, observed: dict[str, Any]) -> None:
+        if not self.rows:
+            self.columns = ("step", *observed)
+        self.rows.append((step, *(observed.get(name, math.nan) for name in self.columns[1:])))
+        if len(self.rows) > self.limit:
+            self.rows = self.rows[1::2]  # row i was taken at (i + 1) strides: keep the even ones
+            self.stride *= 2
+
+    def table(self) -> pd.DataFrame:
+        """The rows as a table: the step (int), then a column per observable (float)."""
+        steps, values = self._arrays()
+        return pd.DataFrame({"step": steps, **dict(zip(self.columns[1:], values, strict=True))})
+
+    def summary(self) -> tuple[dict[str, float], dict[str, float]]:
+        """Each observable's mean and standard deviation (ddof 0) over the rows, NaN skipped:
+        bit for bit what pandas' ``mean()`` and ``std(ddof=0)`` of the table give (the same
+        sums, over contiguous columns), without a table's cost, most of a small run's time."""
+        _, values = self._arrays()
+        missing = np.isnan(values)
+        filled = np.where(missing, 0.0, values)
+        count = values.shape[1] - missing.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means = filled.sum(axis=1) / count
+            squares = (means[:, None] - filled) ** 2
+            squares[missing] = 0.0
+            stds = np.sqrt(squares.sum(axis=1) / count)
+        names = self.columns[1:]
+        return (
+            dict(zip(names, means.tolist(), strict=True)),
+            dict(zip(names, stds.tolist(), strict=True)),
+        )
+
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """The steps, and the observables as an array of a contiguous row per observable."""
+        steps = np.fromiter((row[0] for row in self.rows), np.int64, len(self.rows))
+        values = np.array([row[1:] for row in self.rows], dtype=np.float64).reshape(
+            len(self.rows), len(self.columns) - 1
+        )
+        return steps, np.ascontiguousarray(values.T)
 
 
 @dataclass

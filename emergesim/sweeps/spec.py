@@ -57,6 +57,7 @@ from types import UnionType
 from typing import Any, get_args, get_origin, get_type_hints
 
 from emergesim.errors import EmergesimError, ParameterError, UnknownModelError
+from emergesim.memory import check_fits
 from emergesim.model import EmergenceModel
 from emergesim.params import check_count, check_seed
 from emergesim.registry import get_model
@@ -345,7 +346,11 @@ def resolve_spec(
         adaptive=adaptive,
         cls=cls,
     )
-    spec.tasks()  # every point's parameters checked together by the model, before any run
+    tasks = spec.tasks()  # every point's parameters checked together by the model, before any run
+    # and the point that needs the most memory checked against what the machine has
+    largest = max((t.params for t in tasks[:: spec.reps]), key=cls.memory_bytes, default=None)
+    if largest is not None:
+        check_fits(cls, largest)
     return spec
 
 

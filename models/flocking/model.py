@@ -42,6 +42,7 @@ from emergesim.models.flocking.kernels import (
     flock_sizes,
     flock_step,
     flock_step_parallel,
+    grid_shape,
     neighbours_of,
     pack_constants,
     wrap,
@@ -115,6 +116,18 @@ class FlockingModel(EmergenceModel):
     twin = staticmethod(twin.step)
 
     @classmethod
+    def memory_bytes(cls, values: Mapping[str, Any]) -> int:
+        """Peak bytes of a run: the state, tags and their double buffers, the kernels' cell list
+        and cell-ordered copies, and ``observe()``'s copies, k-d tree and union-find, ~170 B a
+        bird, 8 more with noise (the turns), and 16 B a cell of the grid (at most 4 a bird).
+        Measured (peak RSS growth, 2 steps, 0.01 birds per unit area): 19 MB for 10^5 birds,
+        183 MB for 10^6."""
+        values = {**cls.params.defaults(), **values}
+        n = values["n_agents"]
+        nx, ny = grid_shape(values["width"], values["height"], values["vision"], n)
+        return (168 + (8 if values["noise"] else 0)) * n + 16 * nx * ny
+
+    @classmethod
     def check_params(cls, values: Mapping[str, Any]) -> None:
         """The vision must fit in half the box, so each pair has one nearest periodic image."""
         half = min(values["width"], values["height"]) / 2
@@ -137,7 +150,12 @@ class FlockingModel(EmergenceModel):
         self._rows = np.arange(n)  # rows()[bird] = its row; recomputed when the tags move
         self.constants = pack_constants(self.parameters)  # what the kernels need to know
         self._kernel = flock_step_parallel if n >= PARALLEL_FROM else flock_step
-        self.birds = [Bird(self, i) for i in range(n)]
+        self.add_row_agents(Bird, n)  # made when first asked for
+
+    @property
+    def birds(self) -> list[Bird]:
+        """The birds as Mesa agents, ``birds[i]`` bird i (``row_agents``)."""
+        return self.row_agents
 
     def step(self) -> None:
         half = self.noise / 2

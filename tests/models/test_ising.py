@@ -304,7 +304,7 @@ def test_bad_parameters_are_refused(params, message):
 
 def test_spins_are_mesa_agents_made_when_first_asked_for():
     model = IsingModel(seed=3, size=5, start="random")
-    assert model._sites is None
+    assert model._row_agents is None  # see tests/contract/test_lazy_agents.py
     assert len(model.agents) == 25
     spin = model.sites[7]
     assert spin.pos == (1, 2) and spin.spin == model.spins[1, 2] and spin.colour == 1
