@@ -31,7 +31,7 @@ from typing import Any
 import numba
 import numpy as np
 
-from emergesim.parallel import serial_and_parallel
+from emergesim.parallel import serial_and_parallel, threaded
 
 PARALLEL_FROM = 20_000  # agents; below this, waking threads costs more than it saves
 CELLS_PER_AGENT = 4  # at most this many cells per agent: memory and binning stay O(N)
@@ -342,6 +342,9 @@ def flock_step(state, tags, turns, new_state, new_tags, constants):
 
 
 flock_step, flock_step_parallel = serial_and_parallel(flock_step)
+flock_step_auto = threaded(
+    flock_step, flock_step_parallel, PARALLEL_FROM, lambda state, *_: state.shape[0]
+)
 
 
 @numba.njit(cache=True)

@@ -41,7 +41,7 @@ from emergesim.models.flocking.kernels import (
     PARALLEL_FROM,
     flock_sizes,
     flock_step,
-    flock_step_parallel,
+    flock_step_auto,
     grid_shape,
     neighbours_of,
     pack_constants,
@@ -149,7 +149,7 @@ class FlockingModel(EmergenceModel):
         self._next_state, self._next_tags = np.empty_like(self.state), np.empty_like(self.tags)
         self._rows = np.arange(n)  # rows()[bird] = its row; recomputed when the tags move
         self.constants = pack_constants(self.parameters)  # what the kernels need to know
-        self._kernel = flock_step_parallel if n >= PARALLEL_FROM else flock_step
+        self._kernel = flock_step_auto if n >= PARALLEL_FROM else flock_step
         self.add_row_agents(Bird, n)  # made when first asked for
 
     @property

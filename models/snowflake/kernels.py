@@ -34,7 +34,7 @@ from emergesim.models.snowflake.lattice import (
     to_offset,
     turn,
 )
-from emergesim.parallel import serial_and_parallel
+from emergesim.parallel import serial_and_parallel, threaded
 
 PARALLEL_FROM = 64  # active radius (~12,500 cells) from which rows are shared among threads
 
@@ -94,6 +94,7 @@ def sweep(water, free, next_water, next_free, receptive, k, gamma, centre, rho, 
 
 
 sweep, sweep_parallel = serial_and_parallel(sweep)
+sweep_auto = threaded(sweep, sweep_parallel, PARALLEL_FROM, lambda *args: args[8])  # by rho
 
 
 @numba.njit(cache=True)

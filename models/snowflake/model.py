@@ -117,7 +117,7 @@ class SnowflakeModel(EmergenceModel):
         Returns the cells that froze, as ``twin.step`` does."""
         rho = self.active_radius = min(self.reach + 1, self.radius - 1)
         water, after, receptive = self.water.data, self._next_water.data, self.receptive.data
-        sweep = kernels.sweep_parallel if rho >= kernels.PARALLEL_FROM else kernels.sweep
+        sweep = kernels.sweep_auto if rho >= kernels.PARALLEL_FROM else kernels.sweep
         sweep(
             water,
             self._free,

@@ -17,7 +17,7 @@ import numpy as np
 from emergesim.model import EmergenceModel, RowAgent
 from emergesim.models.traffic import twin
 from emergesim.models.traffic.card import CARD
-from emergesim.models.traffic.kernels import FREE, PARALLEL_FROM, nasch_step, nasch_step_parallel
+from emergesim.models.traffic.kernels import FREE, PARALLEL_FROM, nasch_step, nasch_step_auto
 from emergesim.streams import draw_key
 
 FRAME_CELLS = 1000  # pictures show at most the first 1000 cells of the ring
@@ -82,7 +82,7 @@ class TrafficModel(EmergenceModel):
         n_cars = round(self.density * self.length)
         self.positions = np.sort(self.rng.choice(self.length, size=n_cars, replace=False))
         self._next_positions = np.empty_like(self.positions)  # the kernel's double buffer
-        self._kernel = nasch_step_parallel if n_cars >= PARALLEL_FROM else nasch_step
+        self._kernel = nasch_step_auto if n_cars >= PARALLEL_FROM else nasch_step
         self.speeds = np.zeros(n_cars, dtype=np.int64)
         self.released_at = np.full(n_cars, FREE, dtype=np.int64)
         self.add_row_agents(Car, n_cars)  # made when first asked for
