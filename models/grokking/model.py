@@ -8,7 +8,7 @@ set is memorised (Power et al. 2022) as the embedding reorganises onto a few Fou
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -17,9 +17,8 @@ import numpy as np
 
 from emergesim.errors import ParameterError
 from emergesim.model import EmergenceModel, RowAgent
-from emergesim.models.grokking import network, twin
+from emergesim.models.grokking import kernels, network, twin
 from emergesim.models.grokking.card import CARD, GENERALISED, MEMORISED
-from emergesim.models.grokking.kernels import scatter_rows
 
 
 @dataclass(frozen=True)
@@ -82,7 +81,9 @@ class GrokkingModel(EmergenceModel):
         )
         self.net = network.init_network(p, self.width, self.rng)
         self.optimiser = network.AdamW.for_weights(self.net.weights, self.lr, self.weight_decay)
-        self.train_loss, self.train_accuracy = network.mse_and_accuracy(self.net, *self._train)
+        self.train_loss, self.train_accuracy = network.mse_and_accuracy(
+            self.net, *self._train, self._sums
+        )
         self.memorised_at = self.generalised_at = float("nan")
         self.add_row_agents(Number, p)  # made when first asked for
 
@@ -108,22 +109,26 @@ class GrokkingModel(EmergenceModel):
             self.memorised_at = float(self.steps - 1)
 
     def kernel_step(self) -> tuple[float, float]:
-        """The training step with the embedding gradient scattered by the numba kernel."""
-        return self._train_step(scatter_rows)
+        """The training step with the numba kernels' sums."""
+        return self._train_step(kernels.ARITHMETIC)
 
-    def _train_step(self, scatter: Callable) -> tuple[float, float]:
-        """One full-batch AdamW step, the embedding gradient added by ``scatter`` (the kernel's
-        or the twin's; the rest is shared); returns the loss and accuracy of the weights it
-        started from."""
+    @property
+    def _sums(self) -> network.Arithmetic:
+        """The backend's sums (the kernels' or the twin's: the same bits)."""
+        return kernels.ARITHMETIC if self.backend == "numba" else twin.ARITHMETIC
+
+    def _train_step(self, sums: network.Arithmetic) -> tuple[float, float]:
+        """One full-batch AdamW step with ``sums`` (the kernel's or the twin's; the rest is
+        shared); returns the loss and accuracy of the weights it started from."""
         a, b, targets = self._train
-        loss, y, grads = network.loss_and_gradients(self.net, a, b, targets, scatter)
+        loss, y, grads = network.loss_and_gradients(self.net, a, b, targets, sums)
         self.optimiser.update(self.net.weights, grads)
         return loss, float(np.mean(y.argmax(axis=1) == targets))
 
     def _test_scores(self) -> tuple[float, float]:
         """(loss, accuracy) on the held-out pairs, computed once per step."""
         if getattr(self, "_scored_step", None) != self.steps:
-            self._scores = network.mse_and_accuracy(self.net, *self._test)
+            self._scores = network.mse_and_accuracy(self.net, *self._test, self._sums)
             self._scored_step = self.steps
         return self._scores
 

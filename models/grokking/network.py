@@ -11,11 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 BETAS = (0.9, 0.98)
 EPS = 1e-8
+
+
+class Arithmetic(NamedTuple):
+    """The sums whose order decides the bits, in the kernel's (numba) or the twin's (numpy)
+    versions, which add in the same order. Not BLAS's ``@``: OpenBLAS splits a product's sums
+    by its thread count, so a run gave other bits on a one-thread Dask worker than in the
+    main process."""
+
+    scatter_rows: Callable  # out[rows[i]] += values[i] for every i, in order
+    matmul: Callable  # a @ b, each entry summed from 0.0 over the inner index in order
 
 
 @dataclass
@@ -38,32 +49,34 @@ def hidden(net: Network, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return net.embed[a] + net.embed[p + b]
 
 
-def logits(net: Network, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def logits(net: Network, a: np.ndarray, b: np.ndarray, sums: Arithmetic) -> np.ndarray:
     h = hidden(net, a, b)
-    return (h * h) @ net.out
+    return sums.matmul(h * h, net.out)
 
 
 def loss_and_gradients(
-    net: Network, a: np.ndarray, b: np.ndarray, targets: np.ndarray, scatter: Callable
+    net: Network, a: np.ndarray, b: np.ndarray, targets: np.ndarray, sums: Arithmetic
 ) -> tuple[float, np.ndarray, list[np.ndarray]]:
-    """MSE loss, the logits, and the gradients of (embed, out); ``scatter`` adds rows."""
+    """MSE loss, the logits, and the gradients of (embed, out)."""
     p = net.out.shape[1]
     h = hidden(net, a, b)
     z = h * h
-    y = z @ net.out
+    y = sums.matmul(z, net.out)
     residual = y - one_hot(targets, p)
     loss = float(np.mean(residual**2))
     d_y = 2 * residual / residual.size
-    d_out = z.T @ d_y
-    d_h = 2 * h * (d_y @ net.out.T)
+    d_out = sums.matmul(np.ascontiguousarray(z.T), d_y)
+    d_h = 2 * h * sums.matmul(d_y, np.ascontiguousarray(net.out.T))
     d_embed = np.zeros_like(net.embed)
-    scatter(d_embed, a, d_h)
-    scatter(d_embed, p + b, d_h)
+    sums.scatter_rows(d_embed, a, d_h)
+    sums.scatter_rows(d_embed, p + b, d_h)
     return loss, y, [d_embed, d_out]
 
 
-def mse_and_accuracy(net: Network, a: np.ndarray, b: np.ndarray, targets: np.ndarray):
-    y = logits(net, a, b)
+def mse_and_accuracy(
+    net: Network, a: np.ndarray, b: np.ndarray, targets: np.ndarray, sums: Arithmetic
+) -> tuple[float, float]:
+    y = logits(net, a, b, sums)
     loss = float(np.mean((y - one_hot(targets, y.shape[1])) ** 2))
     return loss, float(np.mean(y.argmax(axis=1) == targets))
 

@@ -1,11 +1,15 @@
 """Grokking: the phases are measured, the gradients are right, kernel == twin."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
 from emergesim import ParameterError, run
 from emergesim.models.grokking import GrokkingModel, network
-from emergesim.models.grokking.kernels import scatter_rows
+from emergesim.models.grokking.kernels import ARITHMETIC
 
 SMALL = dict(p=31, train_fraction=0.5, width=128)
 
@@ -61,16 +65,16 @@ def test_gradients_match_finite_differences():
     model = GrokkingModel(seed=3, p=5, train_fraction=0.6, width=4)
     a, b, targets = model._train
     net = model.net
-    _, _, grads = network.loss_and_gradients(net, a, b, targets, scatter_rows)
+    _, _, grads = network.loss_and_gradients(net, a, b, targets, ARITHMETIC)
     rng = np.random.default_rng(0)
     h = 1e-6
     for weights, grad in zip(net.weights, grads, strict=True):
         for index in zip(*(rng.integers(0, n, 6) for n in weights.shape), strict=True):
             saved = weights[index]
             weights[index] = saved + h
-            up = network.loss_and_gradients(net, a, b, targets, scatter_rows)[0]
+            up = network.loss_and_gradients(net, a, b, targets, ARITHMETIC)[0]
             weights[index] = saved - h
-            down = network.loss_and_gradients(net, a, b, targets, scatter_rows)[0]
+            down = network.loss_and_gradients(net, a, b, targets, ARITHMETIC)[0]
             weights[index] = saved
             assert grad[index] == pytest.approx((up - down) / (2 * h), rel=1e-5, abs=1e-10)
 
@@ -117,3 +121,23 @@ def test_numbers_are_agents_viewing_the_embedding():
 def test_bad_parameters_are_refused(params, message):
     with pytest.raises(ParameterError, match=message):
         GrokkingModel(**params)
+
+
+def test_the_same_bits_on_one_blas_thread_and_on_two():
+    """A Dask worker runs numpy on one BLAS thread, the main process on all: the training sums
+    are the model's own (network.Arithmetic), so both give the same records."""
+    script = (
+        "import emergesim; r = emergesim.run('grokking', seed=3, steps=30, record_every=10); "
+        "print(r.timeseries.to_numpy().tobytes().hex())"  # the default size: BLAS threads it
+    )
+    printed = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "OPENBLAS_NUM_THREADS": threads, "OMP_NUM_THREADS": threads},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for threads in ("1", "2")
+    }
+    assert len(printed) == 1
