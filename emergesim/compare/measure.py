@@ -10,7 +10,7 @@ report says which.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -20,9 +20,10 @@ import pandas as pd
 
 from emergesim.analysis import MetricSensitivity, Scaling, Verdict, metric_sensitivity, scaling
 from emergesim.analysis import verdict as judge
-from emergesim.analysis.bootstrap import Estimate
+from emergesim.analysis.bootstrap import CONFIDENCE, N_BOOT, Estimate
 from emergesim.analysis.transitions import transition
 from emergesim.card import Budget
+from emergesim.compare.cache import Cache, code, module_code, table_digest, versions
 from emergesim.compare.systems import ONE_SIZE, System
 from emergesim.runner import run
 from emergesim.sweeps import sweep
@@ -40,6 +41,7 @@ class Finding:
     per_unit: Scaling
     all_or_nothing: Scaling
     sensitivity: MetricSensitivity | None  # per-unit against all-or-nothing, largest size
+    key: str = ""  # the key of its fits in the report's cache ("" when not cached)
 
     @cached_property
     def verdict(self) -> Verdict:
@@ -50,17 +52,27 @@ class Finding:
         return locate(self.per_unit, critical=self.verdict.word == "collective")
 
 
-def measure(system: System, *, quick: bool, out: Path, seed: int, **sweep_options) -> Finding:
-    """The system's finding; ``sweep_options`` (executor, workers, progress) go to each sweep."""
+def measure(
+    system: System,
+    *,
+    quick: bool,
+    out: Path,
+    seed: int,
+    cache: Cache | None = None,
+    **sweep_options,
+) -> Finding:
+    """The system's finding; ``sweep_options`` (executor, workers, progress) go to each sweep.
+    ``cache``: where training curves and fits are kept (emergesim.compare.cache); None: none."""
     c = system.comparison
+    cache = cache or Cache(out, enabled=False)
     if system.observed is not None:
-        return _measure_observed(system, seed)
+        return _measure_observed(system, seed, cache)
     budget = system.budget(quick)
     frames = []
     for point in budget.points(c.size):
         fixed = {**c.fixed, **point}
         if system.over_time:
-            frames.append(training_curves(system, budget, fixed, seed=seed))
+            frames.append(_cached_curves(cache, system, budget, fixed, seed))
             continue
         folder = "-".join([c.key, *(f"{k}-{v}" for k, v in point.items())])
         frames.append(
@@ -81,28 +93,76 @@ def measure(system: System, *, quick: bool, out: Path, seed: int, **sweep_option
     runs = runs[runs["status"] == "ok"].assign(**{UNITS: lambda t: t[c.size] ** c.dimension})
     if c.fit_log10:
         runs = runs.assign(**{system.x: np.log10(runs[system.control])})
-    per_unit = scaling(runs, system.x, c.per_unit, c.size, n=UNITS, seed=seed)
-    all_or_nothing = scaling(runs, system.x, c.all_or_nothing, c.size, n=UNITS, seed=seed)
-    return _finding(system, runs, per_unit, all_or_nothing, seed)
+
+    def fit():
+        per_unit = scaling(runs, system.x, c.per_unit, c.size, n=UNITS, seed=seed)
+        all_or_nothing = scaling(runs, system.x, c.all_or_nothing, c.size, n=UNITS, seed=seed)
+        return _fits(system, runs, per_unit, all_or_nothing, seed)
+
+    return _finding(cache, system, runs, seed, fit)
 
 
-def _measure_observed(system: System, seed: int) -> Finding:
+def _measure_observed(system: System, seed: int, cache: Cache) -> Finding:
     """An observed table is one size: each score's transition is fitted once, and the verdict
     reads what one size can tell."""
     c, x = system.comparison, system.x
     runs = system.observed.load().dropna(subset=[x])
     runs = runs.assign(**{ONE_SIZE: 1, UNITS: 1, "status": "ok"})
-    found = []
-    for y in (c.per_unit, c.all_or_nothing):
-        table = runs.dropna(subset=[y])
-        fits = {1: transition(table, x, y, seed=seed)}
-        found.append(scaling(table, x, y, system.size, n=UNITS, seed=seed, fits=fits))
-    return _finding(system, runs, *found, seed)
+
+    def fit():
+        found = []
+        for y in (c.per_unit, c.all_or_nothing):
+            table = runs.dropna(subset=[y])
+            fits = {1: transition(table, x, y, seed=seed)}
+            found.append(scaling(table, x, y, system.size, n=UNITS, seed=seed, fits=fits))
+        return _fits(system, runs, *found, seed)
+
+    return _finding(cache, system, runs, seed, fit)
 
 
-def _finding(system, runs, per_unit: Scaling, all_or_nothing: Scaling, seed: int) -> Finding:
-    sensitivity = _sensitivity(runs, system, per_unit, all_or_nothing, seed)
-    return Finding(system, runs, per_unit, all_or_nothing, sensitivity)
+def _fits(system, runs, per_unit: Scaling, all_or_nothing: Scaling, seed: int) -> tuple:
+    return per_unit, all_or_nothing, _sensitivity(runs, system, per_unit, all_or_nothing, seed)
+
+
+def _finding(cache: Cache, system: System, runs: pd.DataFrame, seed: int, fit) -> Finding:
+    """The finding of ``runs``, its fits (``fit()``: both scalings and the metric test) read
+    from the cache when this exact table was fitted the same way before."""
+    key = cache.key(
+        "fits",
+        table=table_digest(runs),  # the budget's runs, every column
+        comparison=replace(system.comparison, quick=None, full=None, picture={}, note=""),
+        model=system.model,
+        size=system.size,
+        x=system.x,
+        seed=seed,
+        n_boot=N_BOOT,
+        confidence=CONFIDENCE,
+        code=[code("emergesim.analysis"), module_code(__name__)],
+        versions=versions("numpy", "scipy", "pandas"),
+    )
+    per_unit, all_or_nothing, sensitivity = cache.get("fits", key, fit)
+    key = key if cache.enabled else ""
+    return Finding(system, runs, per_unit, all_or_nothing, sensitivity, key)
+
+
+def _cached_curves(
+    cache: Cache, system: System, budget: Budget, fixed: dict[str, Any], seed: int
+) -> pd.DataFrame:
+    """``training_curves``, kept like stored sweep runs: by model, version and run settings."""
+    key = cache.key(
+        "curves",
+        model=system.model,
+        version=system.card.version,
+        params=fixed,
+        reps=budget.reps,
+        steps=budget.steps,
+        burn_in=budget.burn_in,
+        record_every=system.comparison.record_every,
+        records=RECORDS_PER_CURVE,
+        seed=seed,
+        versions=versions(),
+    )
+    return cache.get("curves", key, lambda: training_curves(system, budget, fixed, seed=seed))
 
 
 class Location(NamedTuple):

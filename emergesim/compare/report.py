@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import io
 import json
 import math
 from collections.abc import Callable, Sequence
@@ -21,6 +22,8 @@ from matplotlib import colormaps
 
 from emergesim.analysis import Scaling, draw_collapse, estimate_text
 from emergesim.analysis.bootstrap import Estimate
+from emergesim.compare import cache as caching
+from emergesim.compare.cache import Cache
 from emergesim.compare.measure import Finding
 from emergesim.compare.systems import System
 from emergesim.errors import EmergesimError
@@ -101,15 +104,26 @@ def answer(findings: Sequence[Finding]) -> str:
     return f"Calibration on systems with a known answer: {checked or 'none'}. Then: {found}."
 
 
-def observed_tables(findings: Sequence[Finding]) -> dict[str, pd.DataFrame]:
-    """The tables of every observed source among the rows, by title."""
+def observed_tables(
+    findings: Sequence[Finding], cache: Cache | None = None
+) -> dict[str, pd.DataFrame]:
+    """The tables of every observed source among the rows, by title (``cache``: kept there,
+    by the source's table and code)."""
     sources = {f.system.observed.name: f.system.observed for f in findings if f.system.observed}
-    return {
-        title: table
-        for source in sources.values()
-        if source.tables is not None
-        for title, table in source.tables().items()
-    }
+    cache = cache or Cache(Path(), enabled=False)
+    found = {}
+    for source in sources.values():
+        if source.tables is None:
+            continue
+        key = cache.key(
+            "tables",
+            source=source.name,
+            table=caching.table_digest(source.load()) if cache.enabled else "",
+            code=caching.code(source.tables.__module__),
+            versions=caching.versions("numpy", "scipy", "pandas"),
+        )
+        found.update(cache.get("tables", key, lambda source=source: dict(source.tables())))
+    return found
 
 
 def planned(rows: Sequence[System]) -> list[str]:
@@ -135,15 +149,24 @@ def check_free(out: Path, rows: Sequence[System]) -> None:
                 f"'{path}' was not written by emergesim compare, or was changed since; move it "
                 "away or choose another output folder"
             )
+    caching.check_free(out)  # <out>/cache holds emergesim's files only
 
 
 def write(
-    findings: Sequence[Finding], out: Path, meta: dict[str, Any], seed: int
+    findings: Sequence[Finding],
+    out: Path,
+    meta: dict[str, Any],
+    seed: int,
+    cache: Cache | None = None,
 ) -> dict[str, Any]:
-    """Write the figures, summary.json and index.html; return the summary with the tables."""
+    """Write the figures, summary.json and index.html; return the summary with the tables.
+    ``cache``: each figure is drawn only when what it draws changed (emergesim.compare.cache)."""
     out.mkdir(parents=True, exist_ok=True)
+    cache = cache or Cache(out, enabled=False)
     files = _Files(out)
-    figures = {"overview": files.figure("overview", overview(findings))}
+    keys = [f.key for f in findings]
+    drawn = _drawn(cache, {"overview": keys if all(keys) else None}, lambda: overview(findings))
+    figures = {"overview": files.png("overview", drawn)}
     for f in findings:
         drawn = {"picture": lambda f=f: observed_picture(f)}
         if f.system.observed is None:
@@ -154,9 +177,10 @@ def write(
             }
         for kind, draw in drawn.items():
             name = f"{f.system.key}-{kind}"
-            figures[name] = files.figure(name, draw())
+            inputs = _picture_inputs(f, seed) if kind == "picture" and f.system.card else f.key
+            figures[name] = files.png(name, _drawn(cache, {kind: inputs or None}, draw))
     data = summary(findings, meta)
-    tables = observed_tables(findings)
+    tables = observed_tables(findings, cache)
     data["tables"] = {title: table.to_dict("records") for title, table in tables.items()}
     files.text(SUMMARY, json.dumps(data, indent=2, default=_json))
     files.text(INDEX, page(findings, data, figures, tables))
@@ -173,6 +197,13 @@ class _Files:
     def figure(self, name: str, fig: Figure) -> Path:
         return self._save(f"{name}.png", fig.savefig)
 
+    def png(self, name: str, data: bytes) -> Path:
+        """``name``.png holding ``data``: left as it is when it holds them already."""
+        path, known = self.out / f"{name}.png", self.hashes.get(f"{name}.png")
+        if known == hashlib.sha256(data).hexdigest() and path.exists() and _sha256(path) == known:
+            return path
+        return self._save(f"{name}.png", lambda path: path.write_bytes(data))
+
     def text(self, name: str, text: str) -> Path:
         return self._save(name, lambda path: path.write_text(text, encoding="utf-8"))
 
@@ -182,6 +213,43 @@ class _Files:
         self.hashes[name] = _sha256(path)
         (self.out / MANIFEST).write_text(json.dumps(self.hashes, indent=1, sort_keys=True))
         return path
+
+
+def _drawn(cache: Cache, inputs: dict[str, Any], draw: Callable[[], Figure]) -> bytes:
+    """The PNG of ``draw()``, from the cache when drawn before from the same ``inputs`` (a
+    figure kind -> what decides it; None: not known, always drawn)."""
+
+    def png() -> bytes:
+        buffer = io.BytesIO()
+        draw().savefig(buffer, format="png")
+        return buffer.getvalue()
+
+    if any(value is None for value in inputs.values()):
+        return png()
+    key = cache.key(
+        "figures",
+        inputs=inputs,
+        code=[
+            caching.code("emergesim.analysis", "emergesim.plotting"),
+            caching.module_code(__name__),
+        ],
+        versions=caching.versions("numpy", "pandas", "matplotlib"),
+    )
+    return cache.get("figures", key, png, suffix="png", dump=bytes, load=bytes)
+
+
+def _picture_inputs(f: Finding, seed: int) -> dict[str, Any]:
+    """What decides a model's picture: the model, its version and code, the run's parameters
+    (steps and frames among them) and seed."""
+    s, c = f.system, f.system.comparison
+    module = s.card.model.partition(":")[0]
+    return {
+        "model": s.model,
+        "version": s.card.version,
+        "model_code": [caching.code(module), caching.package_code(module)],
+        "params": {**c.fixed, **c.picture},
+        "seed": seed,
+    }
 
 
 def _manifest(out: Path) -> dict[str, str]:
