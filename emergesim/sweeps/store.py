@@ -5,8 +5,8 @@
     <out>/sweep.toml                the resolved spec (emergesim.sweeps.spec)
     <out>/columns.parquet           the records' columns, no rows (what load reads for a model
                                     it does not import)
-    <out>/runs/<key>.parquet        one finished run, a single row, until it is compacted
-    <out>/runs/part-<n>.parquet     finished runs compacted together, many rows
+    <out>/runs/part-<n>.parquet     finished runs, many rows
+    <out>/runs/<key>.parquet        one run, a single row (written by emergesim 0.x before parts)
     <out>/set-aside/                files found unreadable in runs/, moved out (never deleted)
     <out>/.lock                     locked while a sweep writes here
 
@@ -19,22 +19,20 @@ has ended. While one writes, or after one was killed, a run can be in two files 
 record, or a retried run's new one); ``load`` keeps the newest: a run's own file over a part,
 a part over parts with a lower ``n``.
 
-A finished run is written to ``runs/.<key>.parquet.tmp`` and renamed (``os.replace``, atomic):
-a killed sweep loses only the runs in flight, and dot files are skipped by pyarrow and not
-matched by ``*.parquet``. That rename is not fsync'ed, so a power cut may lose the last runs or
-leave their files cut short; either way the next sweep runs them again.
-
-Compaction bounds the file count: when COMPACT_AT single-run files have accumulated, and when a
-sweep ends, they are merged into a new part, together with any part that holds an older record
-of one of their runs (a retried failure), so that a run is in one part only; when MERGE_AT parts
-share a size tier (tier t: up to COMPACT_AT * MERGE_AT**t rows), they are merged into one. So
-runs/ holds fewer than COMPACT_AT single files and MERGE_AT parts per tier, a tier per factor
-MERGE_AT of runs: at most 35 parts for 10^6 runs, and each run is rewritten once per tier. A
-part is written to ``.part-<n>.parquet.tmp``, fsync'ed, renamed and the folder fsync'ed before
-the files it replaces are deleted, so whenever a sweep is killed or the power cut, every run is
-in at least one file and the newest file holds its latest record. The next sweep finishes an
-interrupted compaction: it deletes a part whose runs a newer part holds, and compacts the single
-files again.
+A finished run waits in memory until COMPACT_AT runs wait or FLUSH_AFTER seconds have passed
+since the first of them came (a timer), then they are written together as a new part, with any
+part that holds an older record of one of their runs (a retried failure), so that a run is in
+one part only: one file of many rows is written in the time a file of one row takes. A killed
+sweep loses the runs in flight and those that finished in its last FLUSH_AFTER seconds; the next
+sweep runs them again. When MERGE_AT parts share a size tier (tier t: up to COMPACT_AT *
+MERGE_AT**t rows), they are merged into one. So runs/ holds MERGE_AT parts per tier at most, a
+tier per factor MERGE_AT of runs: at most 35 parts for 10^6 runs, and each run is rewritten
+once per tier. A part is written to ``.part-<n>.parquet.tmp`` (a dot file: skipped by pyarrow,
+not matched by ``*.parquet``), fsync'ed, renamed and the folder fsync'ed before the files it
+replaces are deleted, so whenever a sweep is killed or the power cut, every run written is in at
+least one file and the newest file holds its latest record. The next sweep finishes an
+interrupted merge: it deletes a part whose runs a newer part holds, and merges the single-run
+files into a part.
 
 The store reads its own names only (``<key>.parquet``, a key being 64 hex digits, and
 ``part-<n>.parquet``) and deletes no other file: of the temporary files a killed sweep left, only
@@ -51,6 +49,7 @@ import operator
 import os
 import re
 import sys
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,13 +73,13 @@ COLUMNS_FILE = "columns.parquet"
 RUNS = "runs"
 SET_ASIDE = "set-aside"
 LOCK_FILE = ".lock"
-COMPACT_AT = 512  # single-run files merged into a part once this many (see the docstring)
+COMPACT_AT = 512  # finished runs written as a part once this many wait (see the docstring)
+FLUSH_AFTER = 1.0  # seconds a finished run waits at most before it is written
 MERGE_AT = 8  # parts of one size tier merged into one once this many
 _ARROW_TYPES = {int: pa.int64(), float: pa.float64(), str: pa.string(), bool: pa.bool_()}
 _SINGLE = re.compile(r"[0-9a-f]{64}\.parquet")
 _PART = re.compile(r"part-(\d+)\.parquet")
 _TEMPORARY = re.compile(r"\.([0-9a-f]{64}|part-\d+)\.parquet\.tmp")  # the store's own only
-_PLAIN = {"compression": "none", "write_statistics": False, "use_dictionary": False}
 _ATTEMPTS = 3  # reads of a folder whose files a sweep compacts away meanwhile
 
 Filters = Mapping[str, Any] | pc.Expression | None
@@ -178,7 +177,11 @@ class FolderStore(MemoryStore):
         self.runs = self.folder / RUNS
         self._statuses: dict[str, str] = {}
         self._parts: dict[Path, pa.ChunkedArray] = {}  # part -> its keys, oldest first
-        self._singles: dict[str, dict[str, Any] | None] = {}  # key -> record (None: not read)
+        self._run_files: set[str] = set()  # keys of the runs in a file of their own
+        self._waiting: dict[str, dict[str, Any]] = {}  # key -> record of a run not written yet
+        self._writing = threading.RLock()  # the timer's flush and the sweep's calls, one at once
+        self._timer: threading.Timer | None = None
+        self._failure: BaseException | None = None  # what stopped the timer's flush
         self._next = 0  # the next part's n
         if self.folder.exists() and not self.folder.is_dir():
             raise EmergesimError(f"output folder '{self.folder}' is a file")
@@ -262,9 +265,9 @@ class FolderStore(MemoryStore):
                 self._parts[path] = found["key"]
                 self._next = _part_number(path) + 1
             else:
-                self._singles[path.name.removesuffix(".parquet")] = None
+                self._run_files.add(path.name.removesuffix(".parquet"))
         held = sum(len(keys) for keys in self._parts.values())
-        if len(self._statuses) < held + len(self._singles):  # a run in two files
+        if len(self._statuses) < held + len(self._run_files):  # a run in two files
             self._drop_superseded_parts()
 
     def _set_aside(self, path: Path, reason: str) -> None:
@@ -294,60 +297,82 @@ class FolderStore(MemoryStore):
         return dict(self._statuses)
 
     def write(self, record: dict[str, Any]) -> None:
-        """Store one finished run in its own file; compact when COMPACT_AT of them are there.
-        One row gains nothing from compression, statistics or a dictionary: without them the
-        file is written a third faster."""
-        table = pa.Table.from_pylist([record], schema=self.schema)
-        key = record["key"]
-        _write_atomic(
-            self.runs / f"{key}.parquet",
-            lambda p: pq.write_table(table, p, **_PLAIN),
-            durable=False,
-        )
-        self._singles[key] = record
-        self._statuses[key] = record["status"]
-        if len(self._singles) >= COMPACT_AT:
-            self._compact()
+        """Store one finished run: written with the others waiting once COMPACT_AT wait or
+        FLUSH_AFTER seconds after the first came."""
+        with self._writing:
+            self._raise_failure()
+            self._waiting[record["key"]] = record
+            self._statuses[record["key"]] = record["status"]
+            if len(self._waiting) >= COMPACT_AT:
+                self._compact()
+            elif self._timer is None:
+                self._timer = threading.Timer(FLUSH_AFTER, self._flush)
+                self._timer.daemon = True  # a sweep that ends abruptly does not wait for it
+                self._timer.start()
+
+    def _flush(self) -> None:
+        """The timer's: write the runs waiting. An error is raised by the sweep's next call."""
+        with self._writing:
+            try:
+                if self._waiting:
+                    self._compact()
+            except BaseException as error:
+                self._failure = error
+            self._timer = None
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
 
     def frame(self, keys: Iterable[str]) -> pd.DataFrame:
         """The stored records of ``keys``, in that order (ordered by pyarrow: pandas takes
         five times as long over 10^5 keys)."""
-        files = [*self._parts, *(self.runs / f"{key}.parquet" for key in self._singles)]
-        held = pa.chunked_array([*self._parts.values(), pa.array(list(self._singles), pa.string())])
-        table = _read(files, held, self.schema)
+        with self._writing:
+            self._raise_failure()
+            if self._waiting or self._run_files:
+                self._compact()
+            held = pa.chunked_array(list(self._parts.values()), pa.string())
+            table = _read(list(self._parts), held, self.schema)
         position = pc.index_in(table["key"], value_set=pa.array(list(keys), pa.string()))
         wanted = pc.is_valid(position)
         order = pc.sort_indices(position.filter(wanted))
         return table.filter(wanted).take(order).to_pandas()
 
     def close(self) -> None:
-        """Compact the single-run files (an ended sweep leaves parts only), then unlock."""
+        """Write the runs waiting and merge the single-run files (an ended sweep leaves parts
+        only), then unlock."""
         try:
-            if self._singles:
-                self._compact()
+            with self._writing:
+                if self._timer is not None:
+                    self._timer.cancel()
+                    self._timer = None
+                self._raise_failure()
+                if self._waiting or self._run_files:
+                    self._compact()
         finally:
             self._lock.release()
 
     def _compact(self) -> None:
-        """Merge the single-run files, and the parts holding older records of their runs, into
-        a new part; then merge the parts of any tier that has MERGE_AT of them."""
-        keys = pa.array(list(self._singles), pa.string())
+        """Write the runs waiting, the single-run files and the parts holding older records of
+        their runs as one new part (the waiting records newest); then merge the parts of any
+        tier that has MERGE_AT of them."""
+        keys = pa.array([*self._run_files, *self._waiting], pa.string())
         stale = [
             p for p, held in self._parts.items() if pc.any(pc.is_in(held, value_set=keys)).as_py()
         ]
-        written = pa.Table.from_pylist(
-            [record for record in self._singles.values() if record is not None], self.schema
-        )
-        found = [self.runs / f"{key}.parquet" for key, r in self._singles.items() if r is None]
         kept = [
             pq.read_table(p, schema=self.schema).filter(~pc.field("key").isin(keys)) for p in stale
         ]
+        found = [self.runs / f"{key}.parquet" for key in self._run_files - self._waiting.keys()]
+        written = pa.Table.from_pylist(list(self._waiting.values()), self.schema)
         self._replace(
             stale, [*kept, *(pq.read_table(p, schema=self.schema) for p in found), written]
         )
-        for key in self._singles:
+        for key in self._run_files:
             os.unlink(self.runs / f"{key}.parquet")
-        self._singles.clear()
+        self._run_files.clear()
+        self._waiting.clear()
         while full := _full_tier(self._parts):
             self._replace(full, [pq.read_table(p, schema=self.schema) for p in full])
 

@@ -49,6 +49,27 @@ def stored_keys(folder: Path) -> list[str]:
     return sorted(pd.read_parquet(folder / "runs", columns=["key"])["key"])
 
 
+def stored_rows(folder: Path) -> int:
+    """How many records the store's files hold now (0 while they vanish in a merge)."""
+    try:
+        return sum(pq.read_metadata(p).num_rows for p in (folder / "runs").glob("*.parquet"))
+    except OSError:
+        return 0
+
+
+def test_a_finished_run_is_written_within_flush_after_seconds(tmp_path):
+    """Runs wait in memory to be written together, but no longer than FLUSH_AFTER seconds."""
+    spec = resolve_spec(Step, **SPEC)
+    folder = store.FolderStore(tmp_path, spec, None)
+    try:
+        folder.write(execute(spec.tasks()[0]))
+        assert stored_rows(tmp_path) == 0  # waiting
+        time.sleep(store.FLUSH_AFTER + 0.5)
+        assert run_files(tmp_path) == ["part-000000.parquet"] and stored_rows(tmp_path) == 1
+    finally:
+        folder.close()
+
+
 def split_into_run_files(folder: Path, *, keep_part: bool) -> None:
     """Write each record of the store's one part as its own file, as a sweep writes a run
     (and as stores were laid out before parts); ``keep_part``: the state a sweep killed after
@@ -91,14 +112,14 @@ def resume(out: Path, x: str, delay: float) -> pd.DataFrame:
 def test_a_sweep_killed_part_way_resumes_to_exactly_the_uninterrupted_runs(tmp_path):
     """SIGKILL the CLI (2 worker processes) after a few runs; a rerun adds only what is missing
     and ends bit-identical to a sweep that was never interrupted."""
-    args = "sweep sweep_toys:Step --vary x=0:1:10 --reps 2 -p delay=0.05 --seed 9 --workers 2"
+    args = "sweep sweep_toys:Step --vary x=0:1:20 --reps 2 -p delay=0.1 --seed 9 --workers 2"
     killed, whole = tmp_path / "killed", tmp_path / "whole"
     command = [sys.executable, "-m", "emergesim.cli", *args.split(), "--out", str(killed)]
-    kill_when(command, lambda: len(list((killed / "runs").glob("*.parquet"))) >= 3)
+    kill_when(command, lambda: stored_rows(killed) >= 3)
     survived = pd.read_parquet(killed / "runs")
-    assert 3 <= len(survived) < 20, "the kill did not land part-way"
-    resumed, reference = resume(killed, "0:1:10", 0.05), resume(whole, "0:1:10", 0.05)
-    assert run_files(killed) == run_files(whole) == ["part-000000.parquet"]  # compacted
+    assert 3 <= len(survived) < 40, "the kill did not land part-way"
+    resumed, reference = resume(killed, "0:1:20", 0.1), resume(whole, "0:1:20", 0.1)
+    assert all(name.startswith("part-") for name in run_files(killed) + run_files(whole))
     assert stored_keys(killed) == sorted(reference["key"])  # every run once
     kept = resumed.set_index("key").loc[survived["key"]].reset_index()
     pd.testing.assert_frame_equal(kept, survived[kept.columns])  # those stored are not rerun
