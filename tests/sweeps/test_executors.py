@@ -155,6 +155,29 @@ def test_a_run_whose_dask_worker_dies_fails_alone():
     pd.testing.assert_frame_equal(ok.drop(columns="elapsed"), serial.drop(columns="elapsed"))
 
 
+def test_a_dask_batch_that_kills_its_workers_is_split_so_that_its_bad_run_fails_alone(
+    monkeypatch,
+):
+    """Runs go to Dask in batches (here all six in one): a batch that Dask gives up on runs
+    again one run a task."""
+    import dask
+
+    monkeypatch.setattr(executors, "_batch_size", lambda recent, left, slots: left)
+    spec = {"fixed": {"at": 0.2}, "seed": 2, "progress": False}
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):  # one death, not four
+        frame = sweep("sweep_toys:Crash", vary={"x": "0:1:6"}, **spec, executor="dask", workers=2)
+    assert frame["status"].tolist() == ["ok", "failed", "ok", "ok", "ok", "ok"]
+    assert frame["error"][1] == "the Dask worker died during this run (KilledWorker)"
+
+
+def test_a_dask_batch_takes_about_a_quarter_second_of_runs_and_leaves_work_for_every_slot():
+    assert executors._batch_size([], 10_000, 4) == 1  # no run has come back yet
+    assert executors._batch_size([0.001, 0.002, 0.5], 10_000, 4) == 125  # by the median
+    assert executors._batch_size([0.001] * 5, 300, 4) == 75  # an even share of the rest
+    assert executors._batch_size([2.0, 3.0], 10_000, 4) == 1  # long runs: one a task
+    assert executors._batch_size([0.0], 10, 4) == 3
+
+
 def test_a_dask_scheduler_without_workers_is_reported_while_the_sweep_waits(monkeypatch):
     from dask.distributed import LocalCluster
 
