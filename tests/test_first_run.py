@@ -114,7 +114,7 @@ def test_help_shows_the_choices_and_the_completion_options():
         check=True,
         env={**os.environ, "COLUMNS": "80"},
     )
-    assert "[grid|lhs|sobol]" in out.stdout.replace("<", "[").replace(">", "]")
+    assert "[grid|lhs|sobol|points]" in out.stdout.replace("<", "[").replace(">", "]")
     assert "<bool>" not in out.stdout
     assert all(len(line) <= 80 for line in out.stdout.splitlines())
     top = subprocess.run(
