@@ -263,9 +263,11 @@ def package_code(module: str) -> str:
 
 @functools.cache
 def module_code(module: str) -> str:
-    """Hash of one module's source file ('' when it has none)."""
-    spec = importlib.util.find_spec(module)
-    origin = getattr(spec, "origin", None)
+    """Hash of one module's source file ('' when it has none); ``__main__``'s is the script's."""
+    loaded = sys.modules.get(module)
+    origin = getattr(loaded, "__file__", None)
+    if origin is None and loaded is None:
+        origin = getattr(importlib.util.find_spec(module), "origin", None)
     try:
         return hashlib.sha256(Path(origin).read_bytes()).hexdigest() if origin else ""
     except OSError:
