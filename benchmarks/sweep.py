@@ -4,8 +4,8 @@ and a store of 10^5 runs.
 Run: python benchmarks/sweep.py [--quick] [--store-only] [--store-runs N]
 
 1. Tiny traffic runs (20 cells, 5 steps): the sweep's cost per run beyond ``emergesim.run`` in a
-   loop, in memory and with the store (a Parquet file per run until compacted), in this process;
-   and Mesa's ``batch_run`` of the same runs on one process and on two.
+   loop, in memory and with the store (finished runs written together as Parquet parts), in this
+   process; and Mesa's ``batch_run`` of the same runs on one process and on two.
 2. Runs of about 0.2 s (10,000 cells, 2,000 cars, single-threaded kernel): the serial sweep
    against two worker processes: the first sweep of a session (workers started for it), a later
    sweep (workers kept from the first), and the runs alone on workers already started; and a
