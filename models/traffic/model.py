@@ -17,7 +17,13 @@ import numpy as np
 from emergesim.model import EmergenceModel, RowAgent
 from emergesim.models.traffic import twin
 from emergesim.models.traffic.card import CARD
-from emergesim.models.traffic.kernels import FREE, PARALLEL_FROM, nasch_step, nasch_step_auto
+from emergesim.models.traffic.kernels import (
+    FREE,
+    PARALLEL_FROM,
+    census,
+    nasch_step,
+    nasch_step_auto,
+)
 from emergesim.streams import draw_key
 
 FRAME_CELLS = 1000  # pictures show at most the first 1000 cells of the ring
@@ -124,17 +130,13 @@ class TrafficModel(EmergenceModel):
         moves, ticks = self._front
         if n == 0:
             return dict.fromkeys(self.observables, float("nan")) | {"flow": 0.0, "n_jams": 0.0}
-        stopped = self.speeds == 0
-        gaps = (np.roll(self.positions, -1) - self.positions - 1) % self.length
-        # a jam's head: a stopped car not standing right behind another stopped car
-        heads = stopped & ~(np.roll(stopped, -1) & (gaps == 0))
-        n_jams = int(heads.sum()) or int(bool(stopped.all()))  # a full ring is one jam
+        total, stopped, heads = census(self.positions, self.speeds, self.length)
         return {
-            "flow": float(self.speeds.sum()) / self.length,
-            "mean_speed": float(self.speeds.mean()),
-            "jammed_fraction": float(stopped.mean()),
-            "all_jammed": float(stopped.all()),  # jammed_fraction's all-or-nothing counterpart
-            "n_jams": float(n_jams),
+            "flow": total / self.length,
+            "mean_speed": total / n,
+            "jammed_fraction": stopped / n,
+            "all_jammed": float(stopped == n),  # jammed_fraction's all-or-nothing counterpart
+            "n_jams": float(heads or stopped == n),  # a full ring is one jam
             "jam_speed": -moves / ticks if ticks else float("nan"),
         }
 
