@@ -93,7 +93,8 @@ def section(name: str, *, quick: bool) -> str:
 def described(path: Path) -> str:
     """The script's docstring, without its "Run:" line."""
     text = ast.get_docstring(ast.parse(path.read_text())) or ""
-    return "\n".join(line for line in text.splitlines() if not line.startswith("Run:")).strip()
+    kept = "\n".join(line for line in text.splitlines() if not line.startswith("Run:"))
+    return re.sub(r"\n{3,}", "\n\n", kept).strip()
 
 
 def load() -> str:
