@@ -102,7 +102,7 @@ def check_fits(cls: type[EmergenceModel], values: Mapping[str, Any]) -> None:
     peak memory exceeds what the machine has available: one line, e.g. "traffic with
     length=1000000000 needs about 102 GB of memory; this machine has 23 GB available
     (MemAvailable)"."""
-    need = cls.memory_bytes(values)
+    need = cls.peak_bytes(values)  # complete already: no defaults to fill in
     if need <= 0:
         return  # the model makes no estimate
     have = available_memory()
@@ -124,7 +124,7 @@ def _drivers(cls: type[EmergenceModel], values: Mapping[str, Any], need: int) ->
         for name, value in values.items()
         if name in defaults
         and value != defaults[name]
-        and cls.memory_bytes({**values, name: defaults[name]}) < need
+        and cls.peak_bytes({**values, name: defaults[name]}) < need
     ]
     return ", ".join(named) if named else "its default parameters"
 

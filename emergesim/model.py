@@ -247,11 +247,17 @@ class EmergenceModel(mesa.Model):
 
     @classmethod
     def memory_bytes(cls, values: Mapping[str, Any]) -> int:
-        """Estimated peak bytes of one run with these parameter values (defaults filled in for
-        missing ones): the model's arrays, its agents and the temporaries of a step and of
-        ``observe()``, from a formula calibrated against measured runs. A model is built only if
-        the estimate fits in the memory available (``emergesim.memory.check_fits``); 0, the
-        default, means "no estimate" and is never refused. Must be cheap: it builds nothing."""
+        """Estimated peak bytes of one run with these parameter values, defaults filled in for
+        missing ones (``peak_bytes``). A model is built only if the estimate fits in the memory
+        available (``emergesim.memory.check_fits``); 0 means "no estimate", never refused."""
+        return cls.peak_bytes({**cls.params.defaults(), **values})
+
+    @classmethod
+    def peak_bytes(cls, values: Mapping[str, Any]) -> int:
+        """What a model overrides: the peak bytes of one run with every parameter's value
+        given, its arrays and the temporaries of a step and of ``observe()``, from a formula
+        calibrated against measured runs (0, this default: no estimate). Must be cheap: it
+        builds nothing."""
         return 0
 
     def advance(self, *draws: Any) -> Any:

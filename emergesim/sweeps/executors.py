@@ -473,7 +473,8 @@ class Dask(Serial):
         self._client = Client(self._cluster)
         if first is not None and first.model not in _WARMED:  # a study's map has no run
             # how the warm-up ends does not matter: the run it is part of tells
-            self._client.submit(_execute_on_one_thread, warm_up(first), pure=False).exception()
+            warming = self._client.submit(_call_on_one_thread, execute, warm_up(first), pure=False)
+            warming.exception()
             _WARMED.add(first.model)
 
     def _await_workers(self) -> None:
@@ -686,11 +687,6 @@ def _exit_with(parent: int) -> None:
     os._exit(1)
 
 
-def _execute_on_one_thread(task: Task) -> dict[str, Any]:
-    numba.set_num_threads(1)  # per thread in numba: set where the run executes
-    return execute(task)
-
-
 def _execute_batch(tasks: list[Task]) -> list[dict[str, Any]]:
     numba.set_num_threads(1)
     return [execute(task) for task in tasks]
@@ -707,5 +703,5 @@ def _batch_size(recent: Iterable[float], left: int, slots: int) -> int:
 
 
 def _call_on_one_thread(fn: Callable[..., Any], *args: Any) -> Any:
-    numba.set_num_threads(1)
+    numba.set_num_threads(1)  # per thread in numba: set where the call executes
     return fn(*args)

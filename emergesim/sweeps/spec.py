@@ -348,7 +348,7 @@ def resolve_spec(
     )
     tasks = spec.tasks()  # every point's parameters checked together by the model, before any run
     # and the point that needs the most memory checked against what the machine has
-    largest = max((t.params for t in tasks[:: spec.reps]), key=cls.memory_bytes, default=None)
+    largest = max((t.params for t in tasks[:: spec.reps]), key=cls.peak_bytes, default=None)
     if largest is not None:
         check_fits(cls, largest)
     return spec

@@ -551,16 +551,15 @@ def _warn(message: str) -> None:
     print(f"emergesim: warning: {message}", file=sys.stderr)
 
 
-def _write_atomic(path: Path, write, *, durable: bool = True) -> None:
-    """``write(temporary path)``, then rename onto ``path``: readers see all or nothing.
-    ``durable``: the file and then the rename are fsync'ed, so that a power cut cannot undo
-    them once this returns (a folder has no handle to fsync on Windows)."""
+def _write_atomic(path: Path, write) -> None:
+    """``write(temporary path)``, then rename onto ``path``: readers see all or nothing. The
+    file and then the rename are fsync'ed, so that a power cut cannot undo them once this
+    returns (a folder has no handle to fsync on Windows)."""
     temporary = path.with_name(f".{path.name}.tmp")
     write(temporary)
-    if durable:
-        _fsync(temporary)
+    _fsync(temporary)
     os.replace(temporary, path)
-    if durable and os.name != "nt":
+    if os.name != "nt":
         _fsync(path.parent)
 
 

@@ -116,13 +116,12 @@ class FlockingModel(EmergenceModel):
     twin = staticmethod(twin.step)
 
     @classmethod
-    def memory_bytes(cls, values: Mapping[str, Any]) -> int:
+    def peak_bytes(cls, values: Mapping[str, Any]) -> int:
         """Peak bytes of a run: the state, tags and their double buffers, the kernels' cell list
         and cell-ordered copies, and ``observe()``'s copies, k-d tree and union-find, ~170 B a
         bird, 8 more with noise (the turns), and 16 B a cell of the grid (at most 4 a bird).
         Measured (peak RSS growth, 2 steps, 0.01 birds per unit area): 19 MB for 10^5 birds,
         183 MB for 10^6."""
-        values = {**cls.params.defaults(), **values}
         n = values["n_agents"]
         nx, ny = grid_shape(values["width"], values["height"], values["vision"], n)
         return (168 + (8 if values["noise"] else 0)) * n + 16 * nx * ny

@@ -47,13 +47,12 @@ class GrokkingModel(EmergenceModel):
     twin = staticmethod(twin.step)
 
     @classmethod
-    def memory_bytes(cls, values: Mapping[str, Any]) -> int:
+    def peak_bytes(cls, values: Mapping[str, Any]) -> int:
         """Peak bytes of a run: the hidden layer of a whole set, (pairs, width) float64 twice
         over (h and h^2; the training step's gradient holds four), with its (pairs, p) outputs,
         the larger of the held-out and the training set; then the weights, their gradients and
         AdamW's moments (~15 p width floats) and the pairs. Measured (peak RSS growth, 2 steps):
         659 MB at p = 200, width = 1024; 1.55 GB at p = 400, width = 512."""
-        values = {**cls.params.defaults(), **values}
         p, width = values["p"], values["width"]
         train = round(values["train_fraction"] * p * p)
         test = p * p - train

@@ -101,11 +101,10 @@ class IsingModel(EmergenceModel):
     twin = staticmethod(twin.step)
 
     @classmethod
-    def memory_bytes(cls, values: Mapping[str, Any]) -> int:
+    def peak_bytes(cls, values: Mapping[str, Any]) -> int:
         """Peak bytes of a run, per spin: 1 (int8) and 2 of ``observe()``'s temporaries, 5 more
         of Swendsen-Wang's scratch; a random start draws 8 B a spin of indices first. Measured
         (peak RSS growth, 2 steps, L = 4096): 35 MB heat bath, 114 MB Swendsen-Wang."""
-        values = {**cls.params.defaults(), **values}
         per_spin = 3 + (5 if values["update"] == "swendsen_wang" else 0)
         if values["start"] == "random":
             per_spin = max(per_spin, 9)

@@ -118,12 +118,11 @@ class SkillsModel(EmergenceModel):
     twin = staticmethod(twin.step)
 
     @classmethod
-    def memory_bytes(cls, values: Mapping[str, Any]) -> int:
+    def peak_bytes(cls, values: Mapping[str, Any]) -> int:
         """Peak bytes of a run: the skill graph (networkx's, Mesa's Network of cells and a Skill
         agent per node: ~17.5 kB a skill), the language models' per-skill probabilities and a
         step's draws (start, moves and uniforms of every task). Measured (peak RSS growth,
         3 steps): 17 MB for 1000 skills, 343 MB for 20000."""
-        values = {**cls.params.defaults(), **values}
         skills, tasks, k = values["n_skills"], values["tasks"], values["k_steps"]
         return 17_500 * skills + 16 * (values["family"] + 1) * skills + 8 * tasks * (2 * k + 2)
 

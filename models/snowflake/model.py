@@ -68,13 +68,12 @@ class SnowflakeModel(EmergenceModel):
     twin = staticmethod(twin.step)
 
     @classmethod
-    def memory_bytes(cls, values: Mapping[str, Any]) -> int:
+    def peak_bytes(cls, values: Mapping[str, Any]) -> int:
         """Peak bytes of a run: ~40 B a cell of the (2 radius + 3)^2 lattice (the water and its
         double buffer, u and its double buffer, receptive, frozen_at), and ~380 B an ice cell
         (its IceCell agent, Mesa's bookkeeping) for a full plate out to the stop radius, the
         most a crystal can freeze. Measured (peak RSS growth, run to the stop): radius 300,
         94 MB at gamma 0.01 (a plate), 74 MB at gamma 0.001."""
-        values = {**cls.params.defaults(), **values}
         radius = values["radius"]
         stop = int(np.ceil(values["stop_at"] * radius))
         return 40 * (2 * radius + 3) ** 2 + 380 * hexagon_cells(stop)

@@ -68,13 +68,12 @@ class TrafficModel(EmergenceModel):
     twin = staticmethod(twin.step)
 
     @classmethod
-    def memory_bytes(cls, values: Mapping[str, Any]) -> int:
+    def peak_bytes(cls, values: Mapping[str, Any]) -> int:
         """Peak bytes of a run: numpy's draw of the cars' places (an arange of the whole ring when
         it picks more than 1/50 of a ring of over 10^4 cells, else a hash set of ~2 slots a car),
         then four int64 arrays a car and the temporaries of ``observe()``: ~56 B a car. Measured
         (peak RSS growth, 3 steps): 46 MB for 4 10^6 cells at density 0.2, 206 MB at 0.9, 393 MB
         for 4 10^7 cells."""
-        values = {**cls.params.defaults(), **values}
         length = values["length"]
         cars = round(values["density"] * length)
         if length > 10_000 and cars > length // 50:
