@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import mesa
 import numpy as np
 
+from emergesim import mesa_ids
 from emergesim.card import CLASS_FIELDS, ModelCard
 from emergesim.errors import ParameterError
 from emergesim.memory import check_fits
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 BACKENDS = ("numba", "python")
+
+mesa_ids.install()  # Mesa 3.3 would keep every model alive: see emergesim.mesa_ids
 
 
 class EmergenceModel(mesa.Model):
