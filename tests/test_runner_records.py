@@ -64,3 +64,28 @@ def test_cli_takes_max_records(capsys):
     args = ["run", "traffic", "-p", "length=200", "--steps", "40", "--burn-in", "0"]
     assert main([*args, "--seed", "1", "--max-records", "4", "--json"]) == 0
     assert '"steps": 40' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("rows", [1, 2, 5, 7, 8, 9, 16, 130, 300])
+def test_summary_is_pandas_mean_and_std_bit_for_bit(rows):
+    """Fewer than 8 rows are summed in plain Python, more with numpy: both give pandas' bits,
+    whatever the magnitudes, NaN (skipped; all NaN gives NaN) and signed zeros; ``means()``
+    (what a sweep records) gives the same means."""
+    rng = np.random.default_rng(rows)
+    for _ in range(200):
+        keeper = RecordKeeper(limit=1000, stride=1)
+        for step in range(rows):
+            values = rng.uniform(-1, 1, 4) * 10.0 ** rng.integers(-20, 20, 4)
+            kind = rng.random(4)
+            values[kind < 0.2] = np.nan
+            values[(kind >= 0.2) & (kind < 0.25)] = -0.0
+            values[(kind >= 0.25) & (kind < 0.3)] = 0.0
+            keeper.add(step, dict(zip("abcd", values.tolist(), strict=True)))
+        table = keeper.table().drop(columns="step")
+        means, stds = keeper.summary()
+        expected_means, expected_stds = table.mean().to_dict(), table.std(ddof=0).to_dict()
+        checked = [(means, expected_means), (keeper.means(), expected_means), (stds, expected_stds)]
+        for got, expected in checked:
+            assert np.array(list(got.values())).tobytes() == (
+                np.array(list(expected.values())).tobytes()
+            )

@@ -12,8 +12,8 @@ import time
 import pandas as pd
 import pytest
 
-from emergesim import EmergesimError
-from emergesim.sweeps import executors, load, sweep
+from emergesim import EmergesimError, get_model, run
+from emergesim.sweeps import executors, load, run_seed, sweep
 from emergesim.sweeps.executors import make_executor, shutdown_pools
 
 SPEC = {
@@ -51,6 +51,29 @@ def test_without_a_store_the_rows_are_the_stored_rows(tmp_path):
     kept = sweep("traffic", **SPEC, executor="serial", progress=False)
     stored = sweep("traffic", **SPEC, executor="serial", progress=False, out=tmp_path)
     pd.testing.assert_frame_equal(kept.drop(columns="elapsed"), stored.drop(columns="elapsed"))
+
+
+@pytest.mark.parametrize("steps", [5, 40])  # records summed in order, and pairwise by numpy
+def test_a_row_is_what_run_gives_with_the_rows_seed(steps):
+    """A worker measures without a RunResult: its means are emergesim.run's, bit for bit, so
+    ``run(model, seed=run_seed(row.seed, row.key), ...)`` repeats a stored run (run_seed's
+    docstring)."""
+    spec = {**SPEC, "steps": steps, "record_every": 2}
+    table = sweep("traffic", **spec, executor="serial", progress=False)
+    observables = list(get_model("traffic").observables)
+    for row in table.itertuples(index=False):
+        result = run(
+            "traffic",
+            seed=run_seed(row.seed, row.key),
+            steps=steps,
+            burn_in=spec["burn_in"],
+            record_every=2,
+            length=120,
+            density=row.density,
+            p_slow=row.p_slow,
+        )
+        expected = [result.observables[name] for name in observables]
+        assert pd.Series([getattr(row, n) for n in observables]).equals(pd.Series(expected))
 
 
 def test_a_worker_imports_no_drawing_or_fitting_code():
