@@ -25,10 +25,14 @@ from emergesim.sweeps.adaptive import Bracket, Round
 from emergesim.sweeps.spec import SweepSpec
 
 SHOWN_FAILURES = 3
+PUSH_EVERY = 0.1  # seconds: rich redraws the bar ten times a second
 
 
 class Report:
-    """The bar (runs done/total, failures, elapsed, ETA) and the closing summary."""
+    """The bar (runs done/total, failures, elapsed, ETA) and the closing summary.
+
+    The bar is brought up to date at most every PUSH_EVERY seconds and when the sweep ends:
+    a rich update costs as much as a tiny run's bookkeeping. Not shown, there is no bar."""
 
     def __init__(self, spec: SweepSpec, where: str, executor: str, show: bool) -> None:
         self.spec = spec
@@ -38,45 +42,44 @@ class Report:
         self.console = Console(stderr=True, soft_wrap=True)  # a long path stays on its line
         self.ran = 0
         self.stored = 0  # found in the store, not run again
-        self._bar = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("runs"),
-            TextColumn("{task.fields[failed]}"),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            console=self.console,
-            disable=not show,
-        )
-        self._task = self._bar.add_task(spec.cls.name, total=0, failed="")
+        self._total = 0
         self._failed = 0
+        self._pushed_at = 0.0  # time.monotonic() of the bar's last update
+        self._bar = _progress_bar(self.console) if show else None
+        if self._bar is not None:
+            self._task = self._bar.add_task(spec.cls.name, total=0, failed="")
         self._start = time.perf_counter()
 
     def __enter__(self) -> Report:
-        self._bar.start()
+        if self._bar is not None:
+            self._bar.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._bar.stop()
+        if self._bar is not None:
+            self._push()
+            self._bar.stop()
 
     def add(self, runs: int, stored: int, stored_failed: int) -> None:
-        """``runs`` more runs, of which ``stored`` are done already."""
+        """``runs`` more runs, of which ``stored`` are done already (``stored_failed`` failed)."""
+        self._total += runs
         self.stored += stored
-        task = self._bar.tasks[0]
-        self._count_failures(stored_failed)
-        self._bar.update(self._task, total=(task.total or 0) + runs, advance=stored)
+        self._failed += stored_failed
+        self._push()
 
     def advance(self, record: dict[str, Any]) -> None:
         self.ran += 1
-        self._count_failures(record["status"] == "failed")
-        self._bar.advance(self._task)
+        self._failed += record["status"] == "failed"
+        if self._bar is not None and time.monotonic() - self._pushed_at > PUSH_EVERY:
+            self._push()
 
-    def _count_failures(self, failed: int) -> None:
-        self._failed += failed
+    def _push(self) -> None:
+        if self._bar is None:
+            return
         label = f"[red]{self._failed} failed" if self._failed else ""
-        self._bar.update(self._task, failed=label)
+        done = self.stored + self.ran
+        self._bar.update(self._task, total=self._total, completed=done, failed=label)
+        self._pushed_at = time.monotonic()
 
     def summary(self, frame: pd.DataFrame, refined: Round | None = None) -> None:
         """Runs, failures and, for an adaptive sweep, each slice's range and steepest interval."""
@@ -118,6 +121,20 @@ class Report:
                 f"{spec.cls.order} changes fastest between {control} "
                 f"{interval.low:g} and {interval.high:g}{at}"
             )
+
+
+def _progress_bar(console: Console) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("runs"),
+        TextColumn("{task.fields[failed]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+    )
 
 
 def _bracket_lines(bracket: Bracket, control: str) -> list[str]:
