@@ -141,11 +141,12 @@ class ParamSet(Mapping[str, Param]):
 
     def validate(self, values: Mapping[str, Any], *, model: str = "model") -> dict[str, Any]:
         """Fill in defaults and coerce every value; refuse unknown names (``check_names``)."""
+        return {**self.defaults(), **self.coerce(values, model=model)}
+
+    def coerce(self, values: Mapping[str, Any], *, model: str = "model") -> dict[str, Any]:
+        """``values`` coerced, defaults not filled in; unknown names refused."""
         self.check_names(values, model=model)
-        resolved = self.defaults()
-        for name, value in values.items():
-            resolved[name] = self._params[name].coerce(value)
-        return resolved
+        return {name: self._params[name].coerce(value) for name, value in values.items()}
 
 
 def check_count(name: str, value: Any, *, minimum: int) -> int:

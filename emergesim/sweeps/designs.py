@@ -143,23 +143,26 @@ def points(
     names = list(axes)
     if design in SAMPLERS:
         rows = _sample(design, [axes[n] for n in names], samples, seed)
-        columns = [_tidy_all(params[n], rows[:, i]) for i, n in enumerate(names)]
-        candidates = zip(*columns, strict=True) if names else [()]
+        given = [_tidy_all(params[n], rows[:, i]) for i, n in enumerate(names)]
     else:
-        columns = [
+        given = [
             _tidy_all(params[n], a.values()) if isinstance(a, Range) else a for n, a in axes.items()
         ]
+    columns = [_checked(params[n], axes[n], values) for n, values in zip(names, given, strict=True)]
+    if design in SAMPLERS:
+        candidates = zip(*columns, strict=True) if names else [()]
+    else:
         candidates = itertools.product(*columns)
-    checked: dict[tuple, dict[str, Any]] = {}
-    for values in candidates:
-        point = {}
-        for name, value in zip(names, values, strict=True):
-            try:
-                point[name] = params[name].coerce(value)
-            except ParameterError as error:
-                raise ParameterError(f"vary {name}={_shown(axes[name])}: {error}") from None
-        checked.setdefault(tuple(point.values()), point)
-    return list(checked.values())
+    # a point repeated once checked (1 and 1.0 of an integer parameter) is made once
+    return [dict(zip(names, values, strict=True)) for values in dict.fromkeys(candidates)]
+
+
+def _checked(param: Param, axis: Range | list[Any], values: list[Any]) -> list[Any]:
+    """Each value of an axis checked against the parameter's bounds, the axis named if not."""
+    try:
+        return [param.coerce(value) for value in values]
+    except ParameterError as error:
+        raise ParameterError(f"vary {param.name}={_shown(axis)}: {error}") from None
 
 
 def _sample(design: str, ranges: list[Range], samples: int | None, seed: int) -> np.ndarray:

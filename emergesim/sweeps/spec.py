@@ -146,9 +146,15 @@ class SweepSpec:
 
     def params(self, point: Mapping[str, Any]) -> dict[str, Any]:
         """Every parameter of the model at ``point``: defaults, then fixed, then varied."""
-        values = self.cls.params.validate({**self.fixed, **point}, model=f"model '{self.cls.name}'")
+        given = self.cls.params.coerce(point, model=f"model '{self.cls.name}'")
+        values = {**self._not_varied, **given}
         self.cls.check_params(values)
         return values
+
+    @cached_property
+    def _not_varied(self) -> dict[str, Any]:
+        """Every parameter's value but the varied ones': defaults, then fixed."""
+        return self.cls.params.validate(self.fixed, model=f"model '{self.cls.name}'")
 
     def tasks(self, points: list[dict[str, Any]] | None = None) -> list[Task]:
         """The runs of ``points`` (default: the spec's, whose runs are made and checked once, by
