@@ -8,6 +8,7 @@ from emergesim import ParameterError
 from emergesim.models.traffic import TrafficModel
 from emergesim.sweeps import run_seed
 from emergesim.sweeps.spec import resolve_spec
+from emergesim.sweeps.tasks import _run_sequence
 
 
 def points(model=Step, **kwargs):
@@ -76,6 +77,19 @@ def test_keys_and_seeds_depend_on_the_run_not_on_the_sweep():
     assert len(seeds) == 15
     other = run_seed(8, many[0].key).generate_state(2)
     assert not np.array_equal(other, run_seed(7, many[0].key).generate_state(2))
+
+
+def test_a_workers_seed_is_run_seeds_stream():
+    """Workers build the run's SeedSequence from its eight entropy words: the same pool as
+    run_seed's spawn key, for seeds of one and two words and key words that are zero."""
+    rng = np.random.default_rng(5)
+    seeds = [0, 1, 2**32 - 1, 2**32, 2**63 - 1, *rng.integers(0, 2**63, 20).tolist()]
+    keys = ["0" * 64, "f" * 64, "00000000" + "f" * 56, *(rng.bytes(32).hex() for _ in range(20))]
+    for seed in seeds:
+        for key in keys:
+            assert np.array_equal(_run_sequence(seed, key).pool, run_seed(seed, key).pool)
+            state = _run_sequence(seed, key).generate_state(4)
+            assert np.array_equal(state, run_seed(seed, key).generate_state(4))
 
 
 def test_fixed_params_enter_the_key():
