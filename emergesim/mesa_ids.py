@@ -25,11 +25,10 @@ class WeakCounters(weakref.WeakKeyDictionary):
     from 1 when first asked for), with the models held weakly."""
 
     def __getitem__(self, model: Any) -> itertools.count:
-        try:
-            return super().__getitem__(model)
-        except KeyError:
+        counter = self.get(model)
+        if counter is None:
             self[model] = counter = itertools.count(1)
-            return counter
+        return counter
 
 
 def install() -> None:
