@@ -71,11 +71,9 @@ class Range:
 
 
 def parse_values(param: Param, given: Any, *, design: str) -> Range | list[Any]:
-    """A varied parameter's values as given (text, number or list) -> a Range or a value list.
-
-    Values are not checked against the parameter's bounds here: ``points`` does that for every
-    value it produces.
-    """
+    """A varied parameter's values as given (text, number or list) -> a Range or the list of
+    values, each checked against the parameter's bounds (a Range's values are checked by
+    ``points``, which makes them)."""
     label = f"{param.name}={given}"
     if isinstance(given, str) and param.type in (int, float) and ":" in given:
         return _parse_range(given, label, sampled=design in SAMPLERS)
@@ -91,7 +89,7 @@ def parse_values(param: Param, given: Any, *, design: str) -> Range | list[Any]:
         values = [given]
     if not values:
         raise ParameterError(f"vary {label}: no values, so the sweep would be empty")
-    return values
+    return _checked(param, values, values)
 
 
 def _parse_range(text: str, label: str, *, sampled: bool) -> Range:
@@ -139,7 +137,8 @@ def points(
     samples: int | None,
     seed: int,
 ) -> list[dict[str, Any]]:
-    """The distinct points of a sweep, in a fixed order, each value checked against its bounds."""
+    """The distinct points of a sweep, in a fixed order, each value checked against its bounds
+    (``axes`` as ``parse_values`` makes them: a list's values are checked already)."""
     names = list(axes)
     if design in SAMPLERS:
         rows = _sample(design, [axes[n] for n in names], samples, seed)
@@ -148,7 +147,10 @@ def points(
         given = [
             _tidy_all(params[n], a.values()) if isinstance(a, Range) else a for n, a in axes.items()
         ]
-    columns = [_checked(params[n], axes[n], values) for n, values in zip(names, given, strict=True)]
+    columns = [
+        _checked(params[n], axes[n], values) if isinstance(axes[n], Range) else values
+        for n, values in zip(names, given, strict=True)
+    ]
     if design in SAMPLERS:
         candidates = zip(*columns, strict=True) if names else [()]
     else:

@@ -343,7 +343,7 @@ def resolve_spec(
         record_every=check_count("record_every", record_every, minimum=1),
         seed=seed,
         fixed=fixed,
-        vary={k: _given(cls.params[k], v, axes[k]) for k, v in vary.items()},
+        vary={k: _given(v, axes[k]) for k, v in vary.items()},
         points=(
             designs.points(cls.params, axes, design=design, samples=samples, seed=seed)
             if rows is None
@@ -512,11 +512,9 @@ def _table(cls: type[EmergenceModel], given: Any, fixed: Mapping[str, Any]) -> l
     return designs.table_points(cls.params, names, rows)
 
 
-def _given(param, given: Any, axis: Range | list[Any]) -> str | list[Any]:
-    """How a varied parameter is stored: a range as its text, a list as checked values."""
-    if isinstance(axis, Range):
-        return given.strip()
-    return [param.coerce(v) for v in axis]
+def _given(given: Any, axis: Range | list[Any]) -> str | list[Any]:
+    """How a varied parameter is stored: a range as its text, a list as its checked values."""
+    return given.strip() if isinstance(axis, Range) else axis
 
 
 def _adaptive(cls, vary, design, adaptive, tol, budget) -> Adaptive | None:
