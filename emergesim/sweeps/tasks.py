@@ -26,6 +26,7 @@ from emergesim.runner import MAX_RECORDS, RecordKeeper, measure
 
 # the columns of a record besides the model's parameters (before) and observables (after)
 RUN_COLUMNS = ("replicate", "seed", "key", "status", "error", "elapsed")
+_WORD = 0xFFFFFFFF  # 32 bits, SeedSequence's unit of entropy
 # a run key's JSON: sorted keys, no spaces, no NaN (made once: json.dumps makes one a call)
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False)
 
@@ -78,13 +79,14 @@ def _run_sequence(seed: int, key: str) -> np.random.SeedSequence:
     zeros to four, then the key's four words; given those eight words as its entropy it mixes
     the same pool, without converting each word to an array first. Its ``entropy`` is then
     that array, which the worker does not read."""
-    words = [seed & 0xFFFFFFFF, seed >> 32, 0, 0, *_key_words(key)]  # seed < 2**63
+    words = [seed & _WORD, seed >> 32, 0, 0, *_key_words(key)]  # seed < 2**63
     return np.random.SeedSequence(np.array(words, dtype=np.uint32))
 
 
-def _key_words(key: str) -> tuple[int, ...]:
-    """The first 128 bits of a run key as four 32-bit words."""
-    return tuple(int(key[i : i + 8], 16) for i in range(0, 32, 8))
+def _key_words(key: str) -> tuple[int, int, int, int]:
+    """The first 128 bits of a run key as four 32-bit words, the first hex digits first."""
+    bits = int(key[:32], 16)
+    return (bits >> 96, (bits >> 64) & _WORD, (bits >> 32) & _WORD, bits & _WORD)
 
 
 def model_reference(cls: type[EmergenceModel]) -> str:
