@@ -63,8 +63,8 @@ def main() -> None:
     for name in BENCHMARKS:
         if args.only and name not in args.only and name in kept:
             sections.append(kept[name])
-            continue
-        sections.append(section(name, quick=args.quick))
+        else:
+            sections.append(section(name, quick=args.quick))
         README.write_text("\n".join([INTRO, machine(), *sections]))  # each as it comes
     print(f"wrote {README}")
 
