@@ -20,8 +20,10 @@ Run: python benchmarks/sweep.py [--quick] [--store-only] [--store-runs N]
    and pyarrow, then the load's own growth), and a rerun of the same sweep into the same folder,
    which has nothing to do, split into its steps as ``emergesim.sweep`` takes them.
 
-Times are medians of repeats taken one after the other in this process. Part 2 also prints the
-speedup that two busy processes get on the machine at that moment, the ceiling for the sweep's.
+Times are medians of repeats taken one after the other in this process; against batch_run, the
+sweep and batch_run take turns, and the ratio is the median of the turns' ratios with their
+quartiles. Part 2 also prints the speedup that two busy processes get on the machine at that
+moment, the ceiling for the sweep's.
 """
 
 from __future__ import annotations
@@ -62,6 +64,20 @@ start = time.perf_counter()
 emergesim.load(sys.argv[1], **json.loads(sys.argv[2]))
 print(time.perf_counter() - start, before, peak())
 """
+
+
+def paired(ours, theirs, turns: int) -> tuple[float, float, str]:
+    """``ours`` and ``theirs`` timed in turns (ours, theirs, ours, ...), so that a change in the
+    machine's load falls on both: the median seconds of each, and the ratio theirs / ours as
+    the median of the turns' ratios with their quartiles."""
+    mine, peer = [], []
+    for _ in range(turns):
+        mine.append(median_time(ours, 1))
+        peer.append(median_time(theirs, 1))
+    ratios = [p / m for p, m in zip(peer, mine, strict=True)]
+    low, middle, high = statistics.quantiles(ratios, n=4)
+    shown = f"{middle:.2f} (quartiles of {turns} turns {low:.2f}-{high:.2f})"
+    return statistics.median(mine), statistics.median(peer), shown
 
 
 def median_time(action, repeats: int) -> float:
@@ -149,11 +165,18 @@ def overhead(runs: int, repeats: int) -> None:
     for label, seconds in rows:
         print(f"{label:>38} {seconds / runs * 1e3:8.2f} {(seconds - base) / runs * 1e3:16.2f}")
     print("(the last row is worker-seconds: wall time x 2 workers)")
-    for processes, ours in [(1, rows[0][1]), (WORKERS, rows[2][1])]:
-        theirs = median_time(mesa_batch_run(vary, TINY, processes), repeats)
+    sweeps = [("serial, in memory", "serial", False, 4 * repeats + 1)]
+    sweeps += [(rows[2][0], "process", True, repeats)]
+    for processes, (label, executor, store, turns) in zip([1, WORKERS], sweeps, strict=True):
+        ours, theirs, ratio = paired(
+            whole_sweep(executor, vary, TINY, store=store),
+            mesa_batch_run(vary, TINY, processes),
+            turns,
+        )
         print(
             f"Mesa batch_run, {processes} process{'es' if processes > 1 else ''}, every step "
-            f"observed: {theirs / runs * 1e3:.2f} ms/run; batch_run / sweep = {theirs / ours:.2f}"
+            f"observed: {theirs / runs * 1e3:.2f} ms/run; sweep ({label}) "
+            f"{ours / runs * 1e3:.2f} ms/run; batch_run / sweep = {ratio}"
         )
 
 
@@ -224,12 +247,15 @@ def mesa_batch_run(vary: dict, spec: dict, processes: int):
 def batch(runs: int, repeats: int) -> None:
     """Both observe every step: batch_run's DataCollector needs a row per step."""
     vary, every_step = {"density": densities(runs)}, {**MEDIUM, "record_every": 1}
-    ours = median_time(whole_sweep("process", vary, every_step, cold=True), repeats)
-    theirs = median_time(mesa_batch_run(vary, every_step, WORKERS), repeats)
+    ours, theirs, ratio = paired(
+        whole_sweep("process", vary, every_step, cold=True),
+        mesa_batch_run(vary, every_step, WORKERS),
+        repeats,
+    )
     print(
         f"\n4. the same {runs} runs observed every step, {WORKERS} processes, pool start "
         f"included: Mesa batch_run {theirs:.2f} s, emergesim sweep {ours:.2f} s: "
-        f"batch_run / sweep = {theirs / ours:.2f}"
+        f"batch_run / sweep = {ratio}"
     )
 
 
