@@ -448,6 +448,7 @@ class Dask(Serial):
                 "the dask executor needs Dask: pip install 'emergesim[dask]'"
             ) from None
         logging.getLogger("distributed.client").addFilter(_rescheduled)
+        logging.getLogger("tornado.application").addFilter(_interrupted_early)
         if self.scheduler:
             try:
                 self._client = Client(self.scheduler, timeout="10s")
@@ -575,14 +576,17 @@ class Dask(Serial):
         failing = kind is not None
         limit = {"timeout": CLOSE_TIMEOUT} if failing else {}
         logging.getLogger("distributed.client").removeFilter(_rescheduled)
-        with _distributed_silenced(failing):
-            for each in (self._client, self._cluster):
-                try:
-                    if each is not None:
-                        each.close(**limit)
-                except Exception:
-                    if not failing:  # the error or Ctrl-C is the news, not this
-                        raise
+        try:
+            with _distributed_silenced(failing):
+                for each in (self._client, self._cluster):
+                    try:
+                        if each is not None:
+                            each.close(**limit)
+                    except Exception:
+                        if not failing:  # the error or Ctrl-C is the news, not this
+                            raise
+        finally:  # the client's event loop has stopped: nothing of it is logged any more
+            logging.getLogger("tornado.application").removeFilter(_interrupted_early)
 
 
 CLOSE_TIMEOUT = 5  # seconds a Dask client or local cluster has to close after an error or Ctrl-C
@@ -593,6 +597,15 @@ def _rescheduled(record: logging.LogRecord) -> bool:
     meanwhile, and has Dask compute it again: the sweep loses nothing, and a line naming a task
     key would only break its progress bar. Dask's other messages pass."""
     return not str(record.msg).startswith("Couldn't gather")
+
+
+def _interrupted_early(record: logging.LogRecord) -> bool:
+    """False for the error distributed (2026.8) logs, from its event loop's thread and so at any
+    moment, when Ctrl-C lands before its ``sync()`` has made the future it then cancels: that
+    ``cancel`` reads the unassigned variable (a NameError). The interrupt is the news, and the
+    sweep says it in one line. Other errors pass."""
+    error = record.exc_info[1] if record.exc_info else None
+    return not (isinstance(error, NameError) and "sync.<locals>.cancel" in record.getMessage())
 
 
 @contextmanager
