@@ -231,7 +231,7 @@ class RecordKeeper:
 
     def _summary_in_order(self) -> tuple[dict[str, float], dict[str, float]]:
         """``summary()`` of fewer than PAIRWISE_FROM rows in plain Python: numpy's pairwise
-        sum adds so few numbers one after the other, so these sums are its sums, at a fifth
+        sum adds so few numbers one after the other, so these sums are its sums, at a quarter
         of the cost of making arrays (a run of a few records spent a fifth of its time there)."""
         means, stds = {}, {}
         for j, name in enumerate(self.names, start=1):
