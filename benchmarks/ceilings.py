@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
 
 import numba
 import numpy as np
 from flocking import CONFIGS, build_ours
+from timing import load, median_seconds
 
 from emergesim.models.flocking import kernels as flocking
 from emergesim.models.snowflake import SnowflakeModel
@@ -42,19 +41,6 @@ def header(title: str) -> None:
         f"{numba.__version__} (threads {numba.config.NUMBA_NUM_THREADS}, "
         f"{numba.config.THREADING_LAYER} layer), load {load()}"
     )
-
-
-def load() -> str:
-    return "/".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def median_seconds(run, repeats: int) -> float:
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
 
 
 def copy_bandwidth(megabytes: int = 256, repeats: int = 9) -> float:

@@ -24,6 +24,8 @@ import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from timing import load
+
 HERE = Path(__file__).parent
 README = HERE / "README.md"
 BENCHMARKS = {  # name: (script, arguments), in the order of README.md
@@ -95,10 +97,6 @@ def described(path: Path) -> str:
     text = ast.get_docstring(ast.parse(path.read_text())) or ""
     kept = "\n".join(line for line in text.splitlines() if not line.startswith("Run:"))
     return re.sub(r"\n{3,}", "\n\n", kept).strip()
-
-
-def load() -> str:
-    return "/".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def machine() -> str:

@@ -39,6 +39,7 @@ import time
 from pathlib import Path
 
 import numba
+from timing import median_seconds
 
 import emergesim
 from emergesim.models.traffic import TrafficModel
@@ -72,21 +73,12 @@ def paired(ours, theirs, turns: int) -> tuple[float, float, str]:
     the median of the turns' ratios with their quartiles."""
     mine, peer = [], []
     for _ in range(turns):
-        mine.append(median_time(ours, 1))
-        peer.append(median_time(theirs, 1))
+        mine.append(median_seconds(ours, 1))
+        peer.append(median_seconds(theirs, 1))
     ratios = [p / m for p, m in zip(peer, mine, strict=True)]
     low, middle, high = statistics.quantiles(ratios, n=4)
     shown = f"{middle:.2f} (quartiles of {turns} turns {low:.2f}-{high:.2f})"
     return statistics.median(mine), statistics.median(peer), shown
-
-
-def median_time(action, repeats: int) -> float:
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
 
 
 def densities(n: int) -> list[float]:
@@ -118,7 +110,7 @@ def steady(pool, tasks, repeats: int) -> float:
     """The runs of ``tasks`` on workers already started, with the numba cache loaded."""
     with pool:
         list(pool.map(tasks[:WORKERS]))
-        return median_time(lambda: list(pool.map(tasks)), repeats)
+        return median_seconds(lambda: list(pool.map(tasks)), repeats)
 
 
 def ceiling() -> float:
@@ -130,7 +122,7 @@ def ceiling() -> float:
         for child in [subprocess.Popen(loop) for _ in range(count)]:
             child.wait()
 
-    return 2 * median_time(lambda: together(1), 3) / median_time(lambda: together(2), 3)
+    return 2 * median_seconds(lambda: together(1), 3) / median_seconds(lambda: together(2), 3)
 
 
 def overhead(runs: int, repeats: int) -> None:
@@ -144,18 +136,18 @@ def overhead(runs: int, repeats: int) -> None:
                 TrafficModel, steps=task.steps, burn_in=task.burn_in, seed=1, **task.params
             )
 
-    base = median_time(direct, repeats)
+    base = median_seconds(direct, repeats)
     print(
         f"1. tiny runs ({runs} runs, 20 cells, 5 steps); emergesim.run in a loop: "
         f"{base / runs * 1e3:.2f} ms/run"
     )
     print(f"{'sweep':>38} {'ms/run':>8} {'overhead ms/run':>16}")
     rows = [
-        ("serial, in memory", median_time(whole_sweep("serial", vary, TINY), repeats)),
-        ("serial, store", median_time(whole_sweep("serial", vary, TINY, store=True), repeats)),
+        ("serial, in memory", median_seconds(whole_sweep("serial", vary, TINY), repeats)),
+        ("serial, store", median_seconds(whole_sweep("serial", vary, TINY, store=True), repeats)),
         (
             f"{WORKERS} processes, store, pool kept",
-            median_time(whole_sweep("process", vary, TINY, store=True), repeats),
+            median_seconds(whole_sweep("process", vary, TINY, store=True), repeats),
         ),
         (
             f"{WORKERS} processes, no store, started pool",
@@ -184,16 +176,16 @@ def scaling(runs: int, repeats: int) -> None:
     vary = {"density": densities(runs)}
     tasks = resolve_spec("traffic", vary=vary, **MEDIUM).tasks()
     numba.set_num_threads(1)  # as in a worker (2,000 cars run single-threaded anyway)
-    one = median_time(
+    one = median_seconds(
         lambda: emergesim.run("traffic", seed=1, density=0.3, **MEDIUM["fixed"], **MEDIUM_RUN), 3
     )
-    serial = median_time(whole_sweep("serial", vary, MEDIUM), repeats)
-    first = median_time(whole_sweep("process", vary, MEDIUM, cold=True), repeats)
-    later = median_time(whole_sweep("process", vary, MEDIUM), repeats)
+    serial = median_seconds(whole_sweep("serial", vary, MEDIUM), repeats)
+    first = median_seconds(whole_sweep("process", vary, MEDIUM, cold=True), repeats)
+    later = median_seconds(whole_sweep("process", vary, MEDIUM), repeats)
     started = steady(Processes(WORKERS), tasks, repeats)
     shutdown_pools()  # Dask alone on the machine, as the pool was
     dask_started = steady(Dask(WORKERS, None), tasks, repeats)
-    dask = median_time(whole_sweep("dask", vary, MEDIUM), repeats)
+    dask = median_seconds(whole_sweep("dask", vary, MEDIUM), repeats)
     steps = MEDIUM_RUN["burn_in"] + MEDIUM_RUN["steps"]
     print(
         f"\n2-3. {runs} runs of {one:.2f} s (2,000 cars, {steps} steps, observed every "
@@ -219,8 +211,8 @@ def scaling(runs: int, repeats: int) -> None:
 def long_first_sweep(runs: int, repeats: int) -> None:
     """The workers' start, about 1.5 s, is paid once: a longer first sweep hides it."""
     vary = {"density": densities(runs)}
-    serial = median_time(whole_sweep("serial", vary, MEDIUM), repeats)
-    first = median_time(whole_sweep("process", vary, MEDIUM, cold=True), repeats)
+    serial = median_seconds(whole_sweep("serial", vary, MEDIUM), repeats)
+    first = median_seconds(whole_sweep("process", vary, MEDIUM, cold=True), repeats)
     print(
         f"first sweep of {runs} runs: serial {serial:.2f} s, {WORKERS} processes "
         f"{first:.2f} s: {serial / first:.2f}x"
@@ -279,7 +271,7 @@ def store_at_scale(runs: int, repeats: int) -> None:
                 f"load {label}: {seconds:.2f} s, peak RSS {peak:.0f} MB "
                 f"({before:.0f} MB before the load)"
             )
-        rerun = median_time(
+        rerun = median_seconds(
             lambda: sweep("traffic", **spec, executor="serial", out=out, progress=False), repeats
         )
         steps = [rerun_steps(out, spec) for _ in range(repeats)]

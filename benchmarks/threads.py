@@ -27,6 +27,7 @@ from collections.abc import Callable
 import numba
 import numpy as np
 from flocking import CONFIGS, build_ours
+from timing import load
 
 from emergesim import parallel
 from emergesim.models.flocking import kernels as flocking
@@ -36,10 +37,6 @@ from emergesim.models.traffic import TrafficModel
 from emergesim.models.traffic import kernels as traffic
 
 SPIN = "while True: pass"
-
-
-def load() -> str:
-    return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def traffic_case(length: int) -> tuple[str, Callable, int]:
